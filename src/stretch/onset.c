@@ -1,0 +1,132 @@
+/* onset.c -- block-energy attack detector (see onset.h). */
+#include "onset.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A block must carry this many times the recent mean energy to count as
+ * an attack (10 dB): steady noise fluctuates by well under 3 dB per block,
+ * a 15 ms linear fade-in rises by about 3 dB. */
+static const double RATIO = 10.0;
+/* Energies per sample per channel below -70 dBFS are never attacks. */
+static const double FLOOR = 1e-7;
+
+int tp_onset_init(tp_onset *o, int channels, double sample_rate,
+                  int64_t spacing)
+{
+    memset(o, 0, sizeof *o);
+    o->channels = channels;
+    o->block = (int)(sample_rate * (64.0 / 44100.0) + 0.5);
+    if (o->block < 8)
+        o->block = 8;
+    o->spacing = spacing;
+    o->prev_x = calloc((size_t)channels, sizeof(float));
+    if (!o->prev_x)
+        return -1;
+    tp_onset_reset(o);
+    return 0;
+}
+
+void tp_onset_free(tp_onset *o)
+{
+    free(o->prev_x);
+    memset(o, 0, sizeof *o);
+}
+
+void tp_onset_reset(tp_onset *o)
+{
+    o->scanned = 0;
+    o->hist_count = 0;
+    memset(o->hist_full, 0, sizeof o->hist_full);
+    memset(o->hist_diff, 0, sizeof o->hist_diff);
+    o->q_head = o->q_len = 0;
+    o->last_onset = INT64_MIN;
+    memset(o->prev_x, 0, sizeof(float) * (size_t)o->channels);
+}
+
+static void accept(tp_onset *o, int64_t at)
+{
+    if (o->last_onset != INT64_MIN && at - o->last_onset < o->spacing)
+        return;
+    if (o->q_len == TP_ONSET_QUEUE)
+        return; /* cannot happen with the queue drained frame by frame */
+    o->queue[(o->q_head + o->q_len) % TP_ONSET_QUEUE] = at;
+    o->q_len++;
+    o->last_onset = at;
+}
+
+static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
+{
+    const int b = o->block;
+    float x[1024];
+    float peak[1024];
+    double full = 0.0, diff = 0.0;
+    memset(peak, 0, sizeof(float) * (size_t)b);
+    for (int c = 0; c < o->channels; c++) {
+        tp_fifo_read(in, c, s, (size_t)b, x);
+        float p = o->prev_x[c];
+        for (int i = 0; i < b; i++) {
+            float v = x[i], dv = v - p;
+            full += (double)v * v;
+            diff += (double)dv * dv;
+            p = v;
+            float a = fabsf(v);
+            if (a > peak[i])
+                peak[i] = a;
+        }
+        o->prev_x[c] = p;
+    }
+    double mf = 0.0, md = 0.0;
+    for (int h = 0; h < TP_ONSET_HISTORY; h++) {
+        mf += o->hist_full[h];
+        md += o->hist_diff[h];
+    }
+    mf /= TP_ONSET_HISTORY;
+    md /= TP_ONSET_HISTORY;
+    double floor_e = FLOOR * b * o->channels;
+    if ((full > RATIO * mf && full > floor_e) ||
+        (diff > RATIO * md && diff > floor_e)) {
+        float top = 0.0f;
+        for (int i = 0; i < b; i++)
+            if (peak[i] > top)
+                top = peak[i];
+        int i = 0;
+        while (i < b - 1 && peak[i] < 0.25f * top)
+            i++;
+        accept(o, s + i);
+    }
+    memmove(o->hist_full, o->hist_full + 1,
+            sizeof(double) * (TP_ONSET_HISTORY - 1));
+    memmove(o->hist_diff, o->hist_diff + 1,
+            sizeof(double) * (TP_ONSET_HISTORY - 1));
+    o->hist_full[TP_ONSET_HISTORY - 1] = full;
+    o->hist_diff[TP_ONSET_HISTORY - 1] = diff;
+}
+
+void tp_onset_scan(tp_onset *o, const tp_fifo *in)
+{
+    int64_t end = tp_fifo_end(in);
+    if (o->scanned == INT64_MAX)
+        return;
+    while (o->scanned + o->block <= end) {
+        scan_block(o, in, o->scanned);
+        o->scanned += o->block;
+    }
+    if (in->ended && o->scanned < INT64_MAX) {
+        if (o->scanned < end)
+            scan_block(o, in, o->scanned);
+        o->scanned = INT64_MAX;
+    }
+}
+
+int64_t tp_onset_find(tp_onset *o, int64_t from, int64_t to)
+{
+    while (o->q_len > 0 && o->queue[o->q_head] < from) {
+        o->q_head = (o->q_head + 1) % TP_ONSET_QUEUE;
+        o->q_len--;
+    }
+    if (o->q_len > 0 && o->queue[o->q_head] < to)
+        return o->queue[o->q_head];
+    return -1;
+}

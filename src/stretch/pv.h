@@ -1,0 +1,72 @@
+/*
+ * pv.h -- the phase-vocoder time stretcher stage.
+ *
+ * Output frames are centred every `hop` samples (tau_k = k * hop); frame k
+ * analyses the input around p_k, where the time map p(tau) is tau / d
+ * (d = output duration / input duration) except near detected onsets.
+ * Each frame is resynthesised with the input's magnitudes and phases,
+ * rotated per bin by R_k.  R_k carries the phase history: it is advanced
+ * by the phase the input itself turns through over exactly one output hop,
+ * measured by re-analysing the input one hop before p_k (two forward FFTs
+ * per frame, no frequency estimation and no phase unwrapping).  One R per
+ * bin is shared by all channels, computed from the channel sum of the
+ * cross-spectra, so every inter-channel phase and level relation of the
+ * input survives exactly.
+ *
+ * Near an onset the time map runs at slope 1 through the onset's ideal
+ * output time and R is reset to 1: those frames are verbatim input, so the
+ * attack is not smeared or pre-echoed and lands on time; the stretch is
+ * taken up by the frames in between.
+ *
+ * Output index o corresponds to time tau = o - pre, so a following stage
+ * can read a little before time 0.
+ */
+#ifndef TP_PV_H
+#define TP_PV_H
+
+#include "fft.h"
+#include "fifo.h"
+#include "onset.h"
+
+typedef struct tp_pv {
+    int channels;
+    int n, hop, bins;          /* FFT size, output hop, n/2 + 1             */
+    double d;                  /* output duration per input duration        */
+    int64_t pre;               /* output index of tau = 0                   */
+    float *window;             /* periodic Hann, n                          */
+    float gain;                /* 1 / (overlap-add gain x n)                */
+    tp_fft fft;
+    float *frame;              /* n samples of windowed input               */
+    fftwf_complex **cur;       /* per channel spectrum at p_k               */
+    fftwf_complex **prev;      /* per channel spectrum at p_{k-1}           */
+    fftwf_complex **back;      /* per channel spectrum at p_k - hop         */
+    float *rot_re, *rot_im;    /* R per bin                                 */
+    float *mag;                /* channel-summed power of the frame         */
+    float **acc;               /* per channel overlap-add accumulator, n    */
+    int lock;                  /* onset locking enabled for this d          */
+    tp_onset onset;            /* onset detector on the input               */
+
+    int64_t k;                 /* next frame                                */
+    int64_t p_prev;            /* p of frame k - 1                          */
+    int have_prev;
+    int64_t emitted;           /* next output index to emit                 */
+    int64_t limit;             /* outputs to produce; -1 while unknown      */
+    int64_t zone_onset;        /* input index of the onset being locked     */
+    int in_zone;
+} tp_pv;
+
+/* FFT size used at a sample rate (about 93 ms). */
+int tp_pv_fft_size(double sample_rate);
+
+/* Input queue capacity the stage needs. */
+size_t tp_pv_queue_size(int n);
+
+int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
+               int64_t pre);
+void tp_pv_free(tp_pv *pv);
+void tp_pv_reset(tp_pv *pv);
+
+/* Runs frames while input and room allow; returns outputs produced. */
+size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out);
+
+#endif

@@ -1,0 +1,427 @@
+/*
+ * stretch.c -- the public engine API: parameters, the stage chain, and the
+ * streaming driver.
+ *
+ * Pitch and tempo are split between two stages.  A band-limited resampler
+ * changes pitch (and duration) by the frequency ratio r; the phase vocoder
+ * changes duration alone by d = r / tempo, so that together the output
+ * lasts 1 / tempo of the input at pitch x r.  The vocoder runs on whichever
+ * side of the resampler has fewer samples:
+ *
+ *   r > 1:  input -> resample (step r) -> vocoder (d) -> output
+ *   r < 1:  input -> vocoder (d) -> resample (step r) -> output
+ *
+ * and a stage whose factor is exactly 1 is left out (tempo 1 with pitch 0
+ * is a copy).  Every stage maps its output time 0 to its input time 0 and
+ * computes positions from absolute indices, which is what makes the output
+ * length exact, the start aligned and the result independent of chunking.
+ */
+#include "tempitch/stretch.h"
+
+#include "fifo.h"
+#include "pv.h"
+#include "resample.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum mode { MODE_COPY, MODE_RS, MODE_PV, MODE_RS_PV, MODE_PV_RS };
+
+struct tp_stretch {
+    int channels;
+    double rate;
+    double tempo, ratio;
+
+    /* The chain built for the current parameters. */
+    int configured;
+    enum mode mode;
+    tp_resampler rs;
+    tp_pv pv;
+    tp_fifo in, mid, out;
+
+    /* Stream state. */
+    int started;
+    int in_ended;
+    size_t frames_in, frames_out, total_out;
+};
+
+const char *tp_version(void)
+{
+    return "0.1.0";
+}
+
+const char *tp_strerror(int code)
+{
+    switch (code) {
+    case TP_OK: return "success";
+    case TP_ERR_NULL: return "null pointer argument";
+    case TP_ERR_CHANNELS: return "channel count out of range (1..256)";
+    case TP_ERR_RATE: return "sample rate out of range (8000..384000 Hz)";
+    case TP_ERR_TEMPO: return "tempo out of range (speed factor 0.05..20)";
+    case TP_ERR_PITCH:
+        return "pitch out of range (-48..+48 semitones, ratio 1/16..16)";
+    case TP_ERR_NOMEM: return "out of memory";
+    case TP_ERR_FFT: return "FFT planning failed";
+    case TP_ERR_STATE: return "parameters cannot change during a stream";
+    case TP_ERR_BUFFER: return "frame count given with a NULL buffer";
+    default: return "unknown error";
+    }
+}
+
+static int valid_tempo(double t)
+{
+    return t >= TP_TEMPO_MIN && t <= TP_TEMPO_MAX; /* false for NaN */
+}
+
+static int valid_ratio(double r)
+{
+    return r >= 0.0625 && r <= 16.0;
+}
+
+size_t tp_output_length(size_t in_frames, double tempo)
+{
+    if (!valid_tempo(tempo))
+        return 0;
+    return (size_t)floor((double)in_frames / tempo + 0.5);
+}
+
+static void unconfigure(tp_stretch *s)
+{
+    tp_resampler_free(&s->rs);
+    tp_pv_free(&s->pv);
+    tp_fifo_free(&s->in);
+    tp_fifo_free(&s->mid);
+    tp_fifo_free(&s->out);
+    s->configured = 0;
+}
+
+/* Builds the stage chain for the current parameters. */
+static int configure(tp_stretch *s)
+{
+    const double r = s->ratio, d = s->ratio / s->tempo;
+    const int nc = s->channels;
+    int use_rs = r != 1.0, use_pv = d != 1.0;
+    unconfigure(s);
+    if (!use_rs && !use_pv)
+        s->mode = MODE_COPY;
+    else if (!use_pv)
+        s->mode = MODE_RS;
+    else if (!use_rs)
+        s->mode = MODE_PV;
+    else
+        s->mode = r > 1.0 ? MODE_RS_PV : MODE_PV_RS;
+
+    int n = tp_pv_fft_size(s->rate);
+    int taps = tp_resampler_taps(r);
+    size_t pv_queue = tp_pv_queue_size(n);
+    size_t rs_queue = (size_t)taps + 4 * (size_t)n;
+    size_t in_cap = 4096, mid_cap = 0;
+    int err = 0;
+    switch (s->mode) {
+    case MODE_COPY:
+        break;
+    case MODE_RS:
+        in_cap = rs_queue;
+        err |= tp_resampler_init(&s->rs, nc, r, 0.0);
+        break;
+    case MODE_PV:
+        in_cap = pv_queue;
+        err |= tp_pv_init(&s->pv, nc, s->rate, d, 0);
+        break;
+    case MODE_RS_PV:
+        in_cap = rs_queue;
+        mid_cap = pv_queue;
+        err |= tp_resampler_init(&s->rs, nc, r, 0.0);
+        err |= tp_pv_init(&s->pv, nc, s->rate, d, 0);
+        break;
+    case MODE_PV_RS:
+        /* The resampler reads taps/2 vocoder samples before its first
+         * output position: the vocoder starts that early. */
+        in_cap = pv_queue;
+        mid_cap = rs_queue;
+        err |= tp_resampler_init(&s->rs, nc, r, taps / 2);
+        err |= tp_pv_init(&s->pv, nc, s->rate, d, taps / 2);
+        break;
+    }
+    err |= tp_fifo_init(&s->in, nc, in_cap);
+    err |= tp_fifo_init(&s->out, nc, 2 * (size_t)n);
+    if (mid_cap)
+        err |= tp_fifo_init(&s->mid, nc, mid_cap);
+    if (err) {
+        unconfigure(s);
+        return TP_ERR_NOMEM;
+    }
+    s->configured = 1;
+    return TP_OK;
+}
+
+int tp_stretch_create(tp_stretch **out, int channels, double sample_rate)
+{
+    if (!out)
+        return TP_ERR_NULL;
+    *out = NULL;
+    if (channels < 1 || channels > TP_CHANNELS_MAX)
+        return TP_ERR_CHANNELS;
+    if (!(sample_rate >= TP_RATE_MIN && sample_rate <= TP_RATE_MAX))
+        return TP_ERR_RATE;
+    tp_stretch *s = calloc(1, sizeof *s);
+    if (!s)
+        return TP_ERR_NOMEM;
+    s->channels = channels;
+    s->rate = sample_rate;
+    s->tempo = 1.0;
+    s->ratio = 1.0;
+    int err = configure(s);
+    if (err) {
+        free(s);
+        return err;
+    }
+    *out = s;
+    return TP_OK;
+}
+
+void tp_stretch_destroy(tp_stretch *s)
+{
+    if (!s)
+        return;
+    unconfigure(s);
+    free(s);
+}
+
+int tp_stretch_set_tempo(tp_stretch *s, double tempo)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    if (s->started)
+        return TP_ERR_STATE;
+    if (!valid_tempo(tempo))
+        return TP_ERR_TEMPO;
+    if (tempo != s->tempo) {
+        s->tempo = tempo;
+        s->configured = 0;
+    }
+    return TP_OK;
+}
+
+int tp_stretch_set_pitch_ratio(tp_stretch *s, double ratio)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    if (s->started)
+        return TP_ERR_STATE;
+    if (!valid_ratio(ratio))
+        return TP_ERR_PITCH;
+    if (ratio != s->ratio) {
+        s->ratio = ratio;
+        s->configured = 0;
+    }
+    return TP_OK;
+}
+
+int tp_stretch_set_semitones(tp_stretch *s, double semitones)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    if (!(semitones >= TP_SEMITONES_MIN && semitones <= TP_SEMITONES_MAX))
+        return TP_ERR_PITCH;
+    return tp_stretch_set_pitch_ratio(s, pow(2.0, semitones / 12.0));
+}
+
+double tp_stretch_get_tempo(const tp_stretch *s)
+{
+    return s ? s->tempo : 0.0;
+}
+
+double tp_stretch_get_pitch_ratio(const tp_stretch *s)
+{
+    return s ? s->ratio : 0.0;
+}
+
+int tp_stretch_get_channels(const tp_stretch *s)
+{
+    return s ? s->channels : 0;
+}
+
+double tp_stretch_get_sample_rate(const tp_stretch *s)
+{
+    return s ? s->rate : 0.0;
+}
+
+int tp_stretch_reset(tp_stretch *s)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    s->started = 0;
+    s->in_ended = 0;
+    s->frames_in = s->frames_out = s->total_out = 0;
+    if (!s->configured)
+        return TP_OK; /* the chain is built afresh on first use */
+    tp_fifo_reset(&s->in);
+    tp_fifo_reset(&s->out);
+    if (s->mid.data)
+        tp_fifo_reset(&s->mid);
+    if (s->mode == MODE_RS || s->mode == MODE_RS_PV || s->mode == MODE_PV_RS)
+        tp_resampler_reset(&s->rs);
+    if (s->mode == MODE_PV || s->mode == MODE_RS_PV || s->mode == MODE_PV_RS)
+        tp_pv_reset(&s->pv);
+    return TP_OK;
+}
+
+/* The whole input is known: every stage learns how much to produce. */
+static void close_input(tp_stretch *s)
+{
+    s->in_ended = 1;
+    s->in.ended = 1;
+    s->total_out = tp_output_length(s->frames_in, s->tempo);
+    int64_t m = (int64_t)s->total_out;
+    switch (s->mode) {
+    case MODE_COPY:
+        break;
+    case MODE_RS:
+        s->rs.limit = m;
+        break;
+    case MODE_PV:
+        s->pv.limit = m;
+        break;
+    case MODE_RS_PV:
+        s->rs.limit =
+            tp_resampler_natural_length(&s->rs, (int64_t)s->frames_in);
+        s->pv.limit = m;
+        break;
+    case MODE_PV_RS:
+        s->pv.limit = m > 0 ? tp_resampler_last_input(&s->rs, m - 1) + 1 : 0;
+        s->rs.limit = m;
+        break;
+    }
+}
+
+static size_t run_chain(tp_stretch *s)
+{
+    size_t done = 0;
+    switch (s->mode) {
+    case MODE_COPY:
+        break;
+    case MODE_RS:
+        done += tp_resampler_run(&s->rs, &s->in, &s->out);
+        break;
+    case MODE_PV:
+        done += tp_pv_run(&s->pv, &s->in, &s->out);
+        break;
+    case MODE_RS_PV:
+        done += tp_resampler_run(&s->rs, &s->in, &s->mid);
+        if (s->in_ended && s->rs.next >= s->rs.limit)
+            s->mid.ended = 1;
+        done += tp_pv_run(&s->pv, &s->mid, &s->out);
+        break;
+    case MODE_PV_RS:
+        done += tp_pv_run(&s->pv, &s->in, &s->mid);
+        if (s->in_ended && s->pv.emitted >= s->pv.limit)
+            s->mid.ended = 1;
+        done += tp_resampler_run(&s->rs, &s->mid, &s->out);
+        break;
+    }
+    return done;
+}
+
+/* tempo 1, pitch 1: the output is the input. */
+static void process_copy(tp_stretch *s, tp_data *d)
+{
+    size_t n = d->in_frames < d->out_frames ? d->in_frames : d->out_frames;
+    if (s->in_ended)
+        n = 0;
+    if (n)
+        memcpy(d->out, d->in, n * (size_t)s->channels * sizeof(float));
+    d->in_used = n;
+    d->out_generated = n;
+    s->frames_in += n;
+    s->frames_out += n;
+    if (!s->in_ended && d->end_of_input && n == d->in_frames)
+        close_input(s);
+}
+
+int tp_stretch_process(tp_stretch *s, tp_data *d)
+{
+    if (!s || !d)
+        return TP_ERR_NULL;
+    if ((!d->in && d->in_frames) || (!d->out && d->out_frames))
+        return TP_ERR_BUFFER;
+    d->in_used = 0;
+    d->out_generated = 0;
+    if (!s->configured) {
+        int err = configure(s);
+        if (err)
+            return err;
+    }
+    s->started = 1;
+    if (s->mode == MODE_COPY) {
+        process_copy(s, d);
+        return TP_OK;
+    }
+    const size_t nc = (size_t)s->channels;
+    for (;;) {
+        size_t got = tp_fifo_pop_interleaved(
+            &s->out, d->out + d->out_generated * nc,
+            d->out_frames - d->out_generated);
+        d->out_generated += got;
+        s->frames_out += got;
+
+        size_t take = 0;
+        if (!s->in_ended) {
+            size_t avail = d->in_frames - d->in_used;
+            size_t room = tp_fifo_space(&s->in) + (size_t)s->in.skip;
+            take = avail < room ? avail : room;
+            if (take) {
+                tp_fifo_push_interleaved(&s->in, d->in + d->in_used * nc,
+                                         take);
+                d->in_used += take;
+                s->frames_in += take;
+            }
+            if (d->end_of_input && d->in_used == d->in_frames)
+                close_input(s);
+        }
+        size_t made = run_chain(s);
+        if (!got && !take && !made)
+            break;
+    }
+    return TP_OK;
+}
+
+int tp_stretch_finished(const tp_stretch *s)
+{
+    return s && s->in_ended && s->frames_out == s->total_out;
+}
+
+size_t tp_stretch_frames_in(const tp_stretch *s)
+{
+    return s ? s->frames_in : 0;
+}
+
+size_t tp_stretch_frames_out(const tp_stretch *s)
+{
+    return s ? s->frames_out : 0;
+}
+
+int tp_stretch_run(tp_stretch *s, const float *in, size_t in_frames,
+                   float *out)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    int err = tp_stretch_reset(s);
+    if (err)
+        return err;
+    size_t total = tp_output_length(in_frames, s->tempo);
+    tp_data d = {in, in_frames, out, total, 1, 0, 0};
+    while (!tp_stretch_finished(s)) {
+        err = tp_stretch_process(s, &d);
+        if (err)
+            return err;
+        if (d.in_used == 0 && d.out_generated == 0)
+            return TP_ERR_STATE; /* cannot happen: a stalled chain */
+        d.in += d.in_used * (size_t)s->channels;
+        d.in_frames -= d.in_used;
+        d.out += d.out_generated * (size_t)s->channels;
+        d.out_frames -= d.out_generated;
+    }
+    return TP_OK;
+}
