@@ -42,18 +42,28 @@ void tp_onset_reset(tp_onset *o)
     memset(o->hist_diff, 0, sizeof o->hist_diff);
     o->q_head = o->q_len = 0;
     o->last_onset = INT64_MIN;
+    o->last_strength = 0.0;
     memset(o->prev_x, 0, sizeof(float) * (size_t)o->channels);
 }
 
-static void accept(tp_onset *o, int64_t at)
+static void accept(tp_onset *o, int64_t at, double strength)
 {
-    if (o->last_onset != INT64_MIN && at - o->last_onset < o->spacing)
-        return;
-    if (o->q_len == TP_ONSET_QUEUE)
-        return; /* cannot happen with the queue drained frame by frame */
-    o->queue[(o->q_head + o->q_len) % TP_ONSET_QUEUE] = at;
-    o->q_len++;
+    if (o->last_onset != INT64_MIN && at - o->last_onset < o->spacing) {
+        /* Too close to the previous onset: keep the louder of the two. */
+        if (strength <= o->last_strength || o->q_len == 0)
+            return;
+        int tail = (o->q_head + o->q_len - 1) % TP_ONSET_QUEUE;
+        if (o->queue[tail] != o->last_onset)
+            return;
+        o->queue[tail] = at;
+    } else {
+        if (o->q_len == TP_ONSET_QUEUE)
+            return; /* cannot happen with the queue drained frame by frame */
+        o->queue[(o->q_head + o->q_len) % TP_ONSET_QUEUE] = at;
+        o->q_len++;
+    }
     o->last_onset = at;
+    o->last_strength = strength;
 }
 
 static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
@@ -94,7 +104,7 @@ static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
         int i = 0;
         while (i < b - 1 && peak[i] < 0.25f * top)
             i++;
-        accept(o, s + i);
+        accept(o, s + i, full);
     }
     memmove(o->hist_full, o->hist_full + 1,
             sizeof(double) * (TP_ONSET_HISTORY - 1));

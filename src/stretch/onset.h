@@ -7,9 +7,11 @@
  * weights high frequencies, where clicks live).  A block whose energy jumps
  * by more than a fixed ratio, and is not negligibly quiet, starts an onset;
  * its position is refined to the first sample of the block region that
- * reaches a quarter of the block's peak.  Onsets closer than `spacing`
- * samples to the previous one are ignored, so that locked zones never
- * overlap.
+ * reaches a quarter of the block's peak.  Of two onsets closer than
+ * `spacing` samples, only the one with the louder block is kept, so that
+ * locked zones never overlap and a quiet start does not mask a hit just
+ * after it.  The caller must look at least `spacing` samples ahead of the
+ * onsets it consumes, so that a replaced onset was never used.
  *
  * Everything is computed from absolute sample positions, so the result does
  * not depend on how the input arrived.
@@ -31,6 +33,7 @@ typedef struct tp_onset {
     int64_t queue[TP_ONSET_QUEUE];     /* accepted onsets, ascending        */
     int q_head, q_len;
     int64_t last_onset;                /* most recent accepted onset        */
+    double last_strength;              /* its block energy                  */
     float *prev_x;                     /* per channel sample before block   */
     int channels;
 } tp_onset;

@@ -42,6 +42,13 @@ typedef struct tp_pv {
     fftwf_complex **back;      /* per channel spectrum at p_k - hop         */
     float *rot_re, *rot_im;    /* R per bin                                 */
     float *mag;                /* channel-summed power of the frame         */
+    float **syn;               /* per channel inverse transform, n          */
+    double frame_energy;       /* input frame energy under both windows     */
+    float *pacc;               /* overlap-added input power (target), n     */
+    unsigned locked_hist;      /* verbatim flags of the last four frames    */
+    float level;               /* gain applied at the end of the last hop   */
+    float *hist_out, *hist_tgt;/* output / target power of the last 4 hops  */
+    double frame_power;        /* input power under the analysis window     */
     float **acc;               /* per channel overlap-add accumulator, n    */
     int lock;                  /* onset locking enabled for this d          */
     tp_onset onset;            /* onset detector on the input               */

@@ -416,7 +416,7 @@ int tp_stretch_run(tp_stretch *s, const float *in, size_t in_frames,
         err = tp_stretch_process(s, &d);
         if (err)
             return err;
-        if (d.in_used == 0 && d.out_generated == 0)
+        if (d.in_used == 0 && d.out_generated == 0 && !tp_stretch_finished(s))
             return TP_ERR_STATE; /* cannot happen: a stalled chain */
         d.in += d.in_used * (size_t)s->channels;
         d.in_frames -= d.in_used;

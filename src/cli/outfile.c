@@ -1,0 +1,219 @@
+/*
+ * outfile.c -- atomic output files; see outfile.h.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * Signal cleanup.  A handler may only call async-signal-safe functions, so
+ * the paths to remove live in fixed buffers, and each slot's state is a
+ * lock-free atomic: FREE -> BUSY (being filled, handler skips it) -> ARMED
+ * (handler unlinks it).  Enough slots for one temporary file per worker
+ * thread; if they run out a file simply loses signal protection.
+ */
+enum { SLOT_FREE, SLOT_BUSY, SLOT_ARMED };
+enum { SLOT_COUNT = 64, SLOT_PATH_MAX = 4096 };
+
+static atomic_int slot_state[SLOT_COUNT];
+static char slot_path[SLOT_COUNT][SLOT_PATH_MAX];
+
+static int slot_arm(const char *path)
+{
+    if (strlen(path) >= SLOT_PATH_MAX)
+        return -1;
+    for (int i = 0; i < SLOT_COUNT; i++) {
+        int expected = SLOT_FREE;
+        if (atomic_compare_exchange_strong(&slot_state[i], &expected,
+                                           SLOT_BUSY)) {
+            strcpy(slot_path[i], path);
+            atomic_store(&slot_state[i], SLOT_ARMED);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void slot_release(int i)
+{
+    if (i >= 0)
+        atomic_store(&slot_state[i], SLOT_FREE);
+}
+
+static void cleanup_handler(int sig)
+{
+    int saved = errno;
+    for (int i = 0; i < SLOT_COUNT; i++) {
+        if (atomic_load(&slot_state[i]) == SLOT_ARMED)
+            unlink(slot_path[i]);
+    }
+    /* Die of the same signal so the parent sees the true cause. */
+    signal(sig, SIG_DFL);
+    raise(sig);
+    errno = saved;
+}
+
+void outfile_install_signal_cleanup(void)
+{
+    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
+        struct sigaction sa;
+        /* Keep a signal ignored if our parent ignored it (nohup, `&` in a
+         * non-interactive shell): that is what it asked for. */
+        if (sigaction(signals[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = cleanup_handler;
+        sigemptyset(&sa.sa_mask);
+        sigaction(signals[i], &sa, NULL);
+    }
+}
+
+/* Temporary-name suffix.  Only uniqueness matters (O_EXCL catches the rest),
+ * so a mix of pid, clock and a counter is enough; it never reaches the
+ * file's contents, which stay deterministic. */
+static uint64_t next_random(void)
+{
+    static atomic_uint_fast64_t counter;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t x = (uint64_t)getpid() * 0x9E3779B97F4A7C15u ^
+                 (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+                 atomic_fetch_add(&counter, 1) * 0xBF58476D1CE4E5B9u;
+    /* splitmix64 finaliser */
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9u;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBu;
+    return x ^ (x >> 31);
+}
+
+static char *make_tmp_name(const char *path)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const char *slash = strrchr(path, '/');
+    size_t dir_len = slash ? (size_t)(slash - path) + 1 : 0;
+    const char *base = path + dir_len;
+    size_t size = strlen(path) + sizeof ".tmp.XXXXXX" + 1;
+    char *name = malloc(size);
+    if (name == NULL)
+        return NULL;
+    uint64_t r = next_random();
+    char suffix[7];
+    for (int i = 0; i < 6; i++) {
+        suffix[i] = alphabet[r % (sizeof alphabet - 1)];
+        r /= sizeof alphabet - 1;
+    }
+    suffix[6] = '\0';
+    snprintf(name, size, "%.*s.%s.tmp.%s", (int)dir_len, path, base, suffix);
+    return name;
+}
+
+int outfile_open(struct outfile *o, const char *path)
+{
+    memset(o, 0, sizeof *o);
+    o->fd = -1;
+    o->slot = -1;
+    o->final_path = strdup(path);
+    if (o->final_path == NULL)
+        return ENOMEM;
+
+    for (int attempt = 0; attempt < 100; attempt++) {
+        char *tmp = make_tmp_name(path);
+        if (tmp == NULL)
+            break;
+        /* Arm the cleanup before the file exists: a signal between open and
+         * arm would otherwise leave it behind.  Unlinking a name that does
+         * not exist yet is harmless. */
+        int slot = slot_arm(tmp);
+        int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd >= 0) {
+            o->tmp_path = tmp;
+            o->fd = fd;
+            o->slot = slot;
+            return 0;
+        }
+        int err = errno;
+        slot_release(slot);
+        free(tmp);
+        if (err != EEXIST) {
+            free(o->final_path);
+            o->final_path = NULL;
+            return err;
+        }
+    }
+    free(o->final_path);
+    o->final_path = NULL;
+    return ENOMEM;
+}
+
+static void release(struct outfile *o)
+{
+    slot_release(o->slot);
+    free(o->tmp_path);
+    free(o->final_path);
+    o->tmp_path = o->final_path = NULL;
+    o->slot = -1;
+}
+
+void outfile_abort(struct outfile *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    o->fd = -1;
+    if (o->tmp_path != NULL)
+        unlink(o->tmp_path);
+    release(o);
+}
+
+/* Without `replace`, link() gives an atomic "create only if absent": it
+ * fails with EEXIST instead of replacing a file that appeared while we
+ * worked.  File systems without hard links fall back to check-then-rename. */
+static int place_no_replace(const char *tmp, const char *final)
+{
+    if (link(tmp, final) == 0) {
+        unlink(tmp);
+        return 0;
+    }
+    int err = errno;
+    if (err == EEXIST)
+        return EEXIST;
+    if (err != EPERM && err != ENOTSUP && err != EOPNOTSUPP && err != EMLINK &&
+        err != ENOSYS)
+        return err;
+    struct stat st;
+    if (lstat(final, &st) == 0)
+        return EEXIST;
+    return rename(tmp, final) == 0 ? 0 : errno;
+}
+
+int outfile_commit(struct outfile *o, int replace)
+{
+    int err = 0;
+    /* close() can report a delayed write error (NFS, quotas). */
+    if (close(o->fd) != 0)
+        err = errno;
+    o->fd = -1;
+    if (err == 0) {
+        if (replace)
+            err = rename(o->tmp_path, o->final_path) == 0 ? 0 : errno;
+        else
+            err = place_no_replace(o->tmp_path, o->final_path);
+    }
+    if (err != 0)
+        unlink(o->tmp_path);
+    release(o);
+    return err;
+}

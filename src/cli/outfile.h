@@ -1,0 +1,37 @@
+/*
+ * outfile.h -- atomic output files.
+ *
+ * An output is written to a temporary file in the target's own directory
+ * (".NAME.tmp.XXXXXX", so the final rename never crosses file systems) and
+ * renamed into place only when complete.  On an error the temporary file is
+ * removed; on SIGINT, SIGTERM or SIGHUP a handler removes every temporary
+ * file still open, so no partial output is ever left behind.
+ */
+#ifndef TEMPITCH_CLI_OUTFILE_H
+#define TEMPITCH_CLI_OUTFILE_H
+
+struct outfile {
+    char *final_path; /* where the output goes                  */
+    char *tmp_path;   /* the temporary file being written        */
+    int fd;           /* open on tmp_path, -1 when closed        */
+    int slot;         /* signal-cleanup slot, -1 if none          */
+};
+
+/* Installs the SIGINT/SIGTERM/SIGHUP handler that removes temporary files
+ * and then dies of the same signal.  Call once, early in main. */
+void outfile_install_signal_cleanup(void);
+
+/* Creates the temporary file for `path` (mode 0666 minus the umask, like
+ * any new file).  Returns 0, or an errno value with *o unusable. */
+int outfile_open(struct outfile *o, const char *path);
+
+/* Closes the descriptor and moves the temporary file to its final path.
+ * Without `replace` an output that appeared in the meantime is kept and
+ * EEXIST is returned.  Returns 0 or an errno value; in every case the
+ * temporary file is gone and *o is released afterwards. */
+int outfile_commit(struct outfile *o, int replace);
+
+/* Closes and removes the temporary file and releases *o. */
+void outfile_abort(struct outfile *o);
+
+#endif /* TEMPITCH_CLI_OUTFILE_H */

@@ -1,0 +1,129 @@
+/*
+ * sfformat.c -- choosing the libsndfile format of an output file.
+ */
+#include "sfformat.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <string.h>
+
+/* Extensions libsndfile's list does not spell the way people do (it calls
+ * Ogg ".oga"), with a subtype preference where the name implies one. */
+static const struct {
+    const char *ext;
+    int major;
+    int subtype;
+} aliases[] = {
+    {"ogg", SF_FORMAT_OGG, 0},
+    {"oga", SF_FORMAT_OGG, 0},
+    {"opus", SF_FORMAT_OGG, SF_FORMAT_OPUS},
+    {"aif", SF_FORMAT_AIFF, 0},
+    {"aifc", SF_FORMAT_AIFF, 0},
+    {"snd", SF_FORMAT_AU, 0},
+    {"mp3", SF_FORMAT_MPEG, 0},
+};
+
+static int ext_equal(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++) {
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+            return 0;
+    }
+    return *a == *b;
+}
+
+struct sfformat_target sfformat_for_path(const char *path)
+{
+    struct sfformat_target t = {SF_FORMAT_WAV, 0};
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    if (dot == NULL || dot == base || dot[1] == '\0')
+        return t;
+    const char *ext = dot + 1;
+
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++) {
+        if (ext_equal(ext, aliases[i].ext)) {
+            t.major = aliases[i].major;
+            t.subtype_hint = aliases[i].subtype;
+            return t;
+        }
+    }
+    /* The first entry wins when several share an extension (WAV before
+     * WAVEX), which gives the most common container. */
+    int count = 0;
+    sf_command(NULL, SFC_GET_FORMAT_MAJOR_COUNT, &count, sizeof count);
+    for (int i = 0; i < count; i++) {
+        SF_FORMAT_INFO info = {.format = i};
+        if (sf_command(NULL, SFC_GET_FORMAT_MAJOR, &info, sizeof info) != 0)
+            continue;
+        if (info.extension != NULL && ext_equal(ext, info.extension)) {
+            t.major = info.format & SF_FORMAT_TYPEMASK;
+            return t;
+        }
+    }
+    return t;
+}
+
+int sfformat_is_float(int format)
+{
+    int sub = format & SF_FORMAT_SUBMASK;
+    return sub == SF_FORMAT_FLOAT || sub == SF_FORMAT_DOUBLE;
+}
+
+static int try_format(const SF_INFO *in, int format)
+{
+    SF_INFO probe = {.samplerate = in->samplerate,
+                     .channels = in->channels,
+                     .format = format};
+    return sf_format_check(&probe) ? format : 0;
+}
+
+int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
+{
+    int in_sub = in->format & SF_FORMAT_SUBMASK;
+    int wide = in_sub == SF_FORMAT_PCM_24 || in_sub == SF_FORMAT_PCM_32 ||
+               sfformat_is_float(in->format);
+    /* In order: what the name asks for, what the input had, then keep as
+     * much resolution as the format allows, then the lossy codecs for the
+     * containers that only hold those.  A lossy input written to a
+     * lossless container becomes 16-bit PCM, as the codec had no more. */
+    int candidates[] = {
+        target.subtype_hint,
+        in_sub,
+        sfformat_is_float(in->format) ? SF_FORMAT_FLOAT : 0,
+        wide ? SF_FORMAT_PCM_24 : 0,
+        SF_FORMAT_PCM_16,
+        SF_FORMAT_VORBIS,
+        SF_FORMAT_MPEG_LAYER_III,
+        SF_FORMAT_OPUS,
+    };
+    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
+        if (candidates[i] == 0)
+            continue;
+        int f = try_format(in, target.major | candidates[i]);
+        if (f != 0)
+            return f;
+    }
+    /* Last resort for unusual containers: the first subtype that fits. */
+    int count = 0;
+    sf_command(NULL, SFC_GET_FORMAT_SUBTYPE_COUNT, &count, sizeof count);
+    for (int i = 0; i < count; i++) {
+        SF_FORMAT_INFO info = {.format = i};
+        if (sf_command(NULL, SFC_GET_FORMAT_SUBTYPE, &info, sizeof info) != 0)
+            continue;
+        int f = try_format(in, target.major | info.format);
+        if (f != 0)
+            return f;
+    }
+    return 0;
+}
+
+const char *sfformat_major_name(int major)
+{
+    SF_FORMAT_INFO info = {.format = major};
+    if (sf_command(NULL, SFC_GET_FORMAT_INFO, &info, sizeof info) == 0 &&
+        info.name != NULL)
+        return info.name;
+    return "this format";
+}

@@ -1,0 +1,449 @@
+#!/usr/bin/env bash
+# CLI behaviour tests for tempitch: exit codes, messages, files on disk.
+#
+# usage: cli.sh CASE TEMPITCH GEN_SIGNAL WAVINFO
+#
+# Each CASE is registered as its own meson test.  Exit 0 pass, 1 fail,
+# 77 skip (a check that needs real audio from the engine, when the engine
+# only produces silence).
+set -euo pipefail
+
+# meson passes paths relative to the build directory; we cd away below.
+abspath() {
+    if [[ $1 == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi
+}
+case_name=$1
+TEMPITCH=$(abspath "$2")
+GEN=$(abspath "$3")
+WAVINFO=$(abspath "$4")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tempitch-cli.XXXXXX")
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+
+fail() {
+    echo "FAIL ($case_name): $*" >&2
+    exit 1
+}
+skip() {
+    echo "SKIP ($case_name): $*"
+    exit 77
+}
+
+# run ARGS...: runs tempitch; sets $status, keeps stdout.txt and stderr.txt.
+run() {
+    last_args="$*"
+    set +e
+    "$TEMPITCH" "$@" >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+}
+expect_status() {
+    [[ $status -eq $1 ]] ||
+        fail "expected exit $1, got $status for '$last_args'; stderr: $(cat stderr.txt)"
+}
+expect_stderr() {
+    grep -qF -- "$1" stderr.txt ||
+        fail "stderr of '$last_args' lacks '$1': $(cat stderr.txt)"
+}
+expect_stdout() {
+    grep -qF -- "$1" stdout.txt ||
+        fail "stdout of '$last_args' lacks '$1': $(cat stdout.txt)"
+}
+# info FILE KEY: one field printed by wavinfo.
+info() {
+    "$WAVINFO" "$1" | sed -n "s/^$2=//p"
+}
+# expected_frames N TEMPO: round(N / tempo), halves up, as the engine.
+expected_frames() {
+    awk -v n="$1" -v t="$2" 'BEGIN { printf "%d\n", int(n / t + 0.5) }'
+}
+no_temp_files() {
+    local left
+    left=$(find "$1" -name '.*.tmp.*' -print)
+    [[ -z $left ]] || fail "temporary files left behind: $left"
+}
+# The engine is still a placeholder if it turns music into silence.
+require_real_engine() {
+    local peak
+    peak=$(info "$1" peak)
+    awk -v p="$peak" 'BEGIN { exit !(p > 0) }' ||
+        skip "engine output is silent (placeholder engine?)"
+}
+
+gen() {
+    "$GEN" "$@"
+}
+
+case_help() {
+    for opt in --help -h; do
+        run "$opt"
+        expect_status 0
+        expect_stdout "Usage: tempitch"
+        expect_stdout "SPEED factor"
+        expect_stdout "DURATION multiple"
+    done
+}
+
+case_version() {
+    run --version
+    expect_status 0
+    grep -q '^tempitch [0-9][0-9.]*' stdout.txt || fail "bad version line"
+    run -V
+    expect_status 0
+}
+
+case_missing_input() {
+    run nope.wav -o out.wav
+    expect_status 1
+    grep -q '^tempitch: nope.wav: ' stderr.txt || fail "bad message: $(cat stderr.txt)"
+    [[ ! -e out.wav ]] || fail "output created for a missing input"
+}
+
+case_bad_tempo() {
+    gen -d 0.1 in.wav
+    for v in 0 -1 nan abc 1e309 21 inf "" 1.5x 0.049; do
+        run -T "$v" in.wav -o out.wav
+        expect_status 2
+        expect_stderr "invalid tempo '$v'"
+        expect_stderr "speed factor in 0.05..20"
+    done
+    run --tempo=abc in.wav -o out.wav
+    expect_status 2
+    [[ ! -e out.wav ]] || fail "output created after a usage error"
+}
+
+case_bad_time() {
+    gen -d 0.1 in.wav
+    for v in 0 -0.5 25 abc nan; do
+        run -t "$v" in.wav -o out.wav
+        expect_status 2
+        expect_stderr "duration multiple in 0.05..20"
+    done
+}
+
+case_bad_pitch() {
+    gen -d 0.1 in.wav
+    for v in 1000 48.5 -49 nan x 1e309; do
+        run -p "$v" in.wav -o out.wav
+        expect_status 2
+        expect_stderr "invalid pitch '$v'"
+        expect_stderr "-48..48"
+    done
+}
+
+case_bad_frequency() {
+    gen -d 0.1 in.wav
+    for v in 0 -2 17 0.06 abc; do
+        run -f "$v" in.wav -o out.wav
+        expect_status 2
+        expect_stderr "0.0625..16"
+    done
+}
+
+case_conflicting_options() {
+    gen -d 0.1 in.wav
+    run -T 1.25 -t 0.8 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "both set the tempo"
+    run -p 12 -f 2 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "both set the pitch"
+    # Repeating one spelling is fine: the last value wins.
+    run -q -T 2 -T 1.25 in.wav -o out.wav
+    expect_status 0
+}
+
+case_unknown_option() {
+    run --bogus in.wav -o out.wav
+    expect_status 2
+    expect_stderr "unknown option '--bogus'"
+    run -x in.wav -o out.wav
+    expect_status 2
+    expect_stderr "unknown option '-x'"
+    run in.wav -o out.wav -T
+    expect_status 2
+    expect_stderr "missing value for option '-T'"
+}
+
+case_no_output() {
+    gen -d 0.1 in.wav
+    run in.wav
+    expect_status 2
+    expect_stderr "no output file"
+}
+
+case_no_input() {
+    run -o out.wav
+    expect_status 2
+    expect_stderr "no input file"
+}
+
+case_two_inputs() {
+    gen -d 0.1 a.wav
+    gen -d 0.1 b.wav
+    run a.wav b.wav -o out.wav
+    expect_status 2
+    expect_stderr "exactly one input file is supported"
+    [[ ! -e out.wav ]] || fail "output created after a usage error"
+}
+
+case_existing_output() {
+    gen -d 0.2 in.wav
+    echo "precious" >out.wav
+    cp out.wav orig.wav
+    run in.wav -o out.wav
+    expect_status 1
+    expect_stderr "tempitch: out.wav: exists (use --force to overwrite)"
+    cmp -s out.wav orig.wav || fail "existing output was modified"
+    no_temp_files .
+}
+
+case_force() {
+    gen -n 8820 in.wav
+    echo "old" >out.wav
+    run --force -T 1.25 in.wav -o out.wav
+    expect_status 0
+    [[ $(info out.wav frames) -eq $(expected_frames 8820 1.25) ]] ||
+        fail "wrong length after --force"
+    no_temp_files .
+}
+
+case_length() {
+    # 4096 and 8192 are multiples of the CLI's block size (the stream is
+    # closed by an empty push); 44101 makes N / 2 end in exactly .5.
+    for n in 0 1 4096 8192 44101; do
+        gen -n "$n" "in_$n.wav"
+        for t in 1 1.25 0.8 2 0.5 3 0.3 1.1 0.05 20; do
+            run -q --force -p 3 -T "$t" "in_$n.wav" -o out.wav
+            expect_status 0
+            local got want
+            got=$(info out.wav frames)
+            want=$(expected_frames "$n" "$t")
+            [[ $got -eq $want ]] ||
+                fail "N=$n tempo=$t: $got frames, expected $want"
+        done
+    done
+}
+
+case_shape() {
+    gen -d 0.3 -r 22050 -c 1 -s pcm16 a.wav
+    gen -d 0.3 -r 48000 -c 3 -s pcm24 b.wav
+    gen -d 0.3 -r 96000 -c 2 -s float c.wav
+    for f in a b c; do
+        run -q -T 0.9 -p -2 "$f.wav" -o "$f-out.wav"
+        expect_status 0
+        for key in rate channels major subtype; do
+            [[ $(info "$f.wav" "$key") == $(info "$f-out.wav" "$key") ]] ||
+                fail "$f: $key changed"
+        done
+    done
+}
+
+case_formats() {
+    gen -d 0.5 f.wav
+    gen -d 0.5 -s pcm16 p.wav
+    check() { # FILE MAJOR SUBTYPE
+        [[ $(info "$1" major) == "$2" ]] || fail "$1: major $(info "$1" major), expected $2"
+        [[ $(info "$1" subtype) == "$3" ]] || fail "$1: subtype $(info "$1" subtype), expected $3"
+    }
+    run -q f.wav -o out.flac
+    expect_status 0
+    check out.flac 0x170000 0x0003 # float input -> 24-bit FLAC
+    run -q p.wav -o out.aiff
+    expect_status 0
+    check out.aiff 0x020000 0x0002 # 16-bit stays 16-bit
+    run -q f.wav -o out.ogg
+    expect_status 0
+    check out.ogg 0x200000 0x0060 # Ogg Vorbis
+    run -q f.wav -o out.xyz
+    expect_status 0
+    check out.xyz 0x010000 0x0006 # unknown extension: WAV, float kept
+    run -q p.wav -o OUT.WAV
+    expect_status 0
+    check OUT.WAV 0x010000 0x0002
+    run -q p.wav -o noext
+    expect_status 0
+    check noext 0x010000 0x0002
+}
+
+case_deterministic() {
+    gen -d 1 in.wav
+    gen -d 1 -r 48000 in48.wav
+    # Ogg needs its clock-based stream serial replaced; Opus needs 48 kHz.
+    for out in a.wav a.flac a.ogg a.opus; do
+        local in=in.wav
+        [[ $out == *.opus ]] && in=in48.wav
+        run -q -p 3 -T 1.25 "$in" -o "$out"
+        expect_status 0
+        run -q -p 3 -T 1.25 "$in" -o "b.${out#a.}"
+        expect_status 0
+        cmp "$out" "b.${out#a.}" || fail "two runs gave different ${out#a} bytes"
+        [[ $(info "$out" frames) -eq $(expected_frames "$(info "$in" frames)" 1.25) ]] ||
+            fail "$out: wrong length after decoding"
+    done
+}
+
+case_same_file() {
+    gen -d 0.2 in.wav
+    cp in.wav orig.wav
+    ln in.wav hard.wav
+    ln -s in.wav sym.wav
+    for out in in.wav ./in.wav "$PWD/in.wav" hard.wav sym.wav; do
+        for force in "" --force; do
+            run $force -T 1.25 in.wav -o "$out"
+            expect_status 1
+            expect_stderr "tempitch: $out: is the input file"
+        done
+    done
+    cmp -s in.wav orig.wav || fail "input was modified"
+    no_temp_files .
+}
+
+case_time_equals_tempo() {
+    gen -d 1 in.wav
+    run -q -p 3 -T 1.25 in.wav -o tempo.wav
+    expect_status 0
+    run -q -p 3 -t 0.8 in.wav -o time.wav
+    expect_status 0
+    cmp tempo.wav time.wav || fail "-t 0.8 differs from -T 1.25"
+}
+
+case_frequency_equals_pitch() {
+    gen -d 1 in.wav
+    run -q -T 1.1 -p 12 in.wav -o semi.wav
+    expect_status 0
+    run -q -T 1.1 -f 2 in.wav -o ratio.wav
+    expect_status 0
+    cmp semi.wav ratio.wav || fail "-f 2 differs from -p 12"
+    run -q -p -12 in.wav -o semi_down.wav
+    expect_status 0
+    run -q -f 0.5 in.wav -o ratio_down.wav
+    expect_status 0
+    cmp semi_down.wav ratio_down.wav || fail "-f 0.5 differs from -p -12"
+}
+
+case_bad_rate() {
+    gen -d 0.2 -r 4000 low.wav
+    run low.wav -o out.wav
+    expect_status 1
+    expect_stderr "tempitch: low.wav: sample rate 4000 Hz"
+    expect_stderr "8000..384000 Hz"
+    [[ ! -e out.wav ]] || fail "output created for a refused file"
+    no_temp_files .
+}
+
+case_missing_directory() {
+    gen -d 0.2 in.wav
+    run in.wav -o nodir/out.wav
+    expect_status 1
+    expect_stderr "tempitch: nodir/out.wav: "
+    [[ ! -e nodir ]] || fail "directory created"
+    # Root ignores permissions, so the read-only case only means something
+    # for other users.
+    if [[ $(id -u) -ne 0 ]]; then
+        mkdir ro
+        chmod 555 ro
+        run in.wav -o ro/out.wav
+        expect_status 1
+        expect_stderr "tempitch: ro/out.wav: "
+        [[ -z $(ls -A ro) ]] || fail "files left in a read-only directory"
+    fi
+    no_temp_files .
+}
+
+case_write_failure() {
+    # A file-size limit makes writes fail half way, as a full disk would;
+    # it binds root too.  SIGXFSZ is ignored so write() reports EFBIG.
+    gen -d 1 in.wav
+    set +e
+    (
+        trap '' XFSZ
+        ulimit -f 64
+        exec "$TEMPITCH" in.wav -o out.wav
+    ) >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+    last_args="in.wav -o out.wav (ulimit -f 64)"
+    expect_status 1
+    expect_stderr "tempitch: out.wav: "
+    [[ ! -e out.wav ]] || fail "partial output left behind"
+    no_temp_files .
+}
+
+case_signal_cleanup() {
+    # The input is a FIFO fed half a file and then held open, so tempitch
+    # is stuck mid-stream with its temporary output open when the signal
+    # comes.  Job control (set -m) keeps SIGINT deliverable to a
+    # background job.
+    gen -d 2 big.wav
+    set -m
+    for sig in TERM INT; do
+        rm -f in.wav
+        mkfifo in.wav
+        (
+            head -c 100000 big.wav
+            exec sleep 60
+        ) >in.wav 2>/dev/null &
+        local writer=$!
+        "$TEMPITCH" in.wav -o out.wav >stdout.txt 2>stderr.txt &
+        local pid=$! tries=0
+        until [[ -n $(find . -name '.out.wav.tmp.*') ]]; do
+            ((++tries < 200)) || fail "no temporary file appeared"
+            sleep 0.05
+        done
+        kill -"$sig" "$pid"
+        set +e
+        wait "$pid"
+        status=$?
+        set -e
+        kill "$writer" 2>/dev/null || true
+        wait "$writer" 2>/dev/null || true
+        local want=$((128 + $(kill -l "$sig")))
+        [[ $status -eq $want ]] || fail "SIG$sig: exit $status, expected $want"
+        [[ ! -e out.wav ]] || fail "SIG$sig: output left behind"
+        no_temp_files .
+    done
+}
+
+case_quiet() {
+    gen -d 0.2 in.wav
+    run -T 1.25 in.wav -o out.wav
+    expect_status 0
+    expect_stdout "in.wav -> out.wav: 0.200 s -> 0.160 s in "
+    expect_stdout "x realtime)"
+    run -q --force -T 1.25 in.wav -o out.wav
+    expect_status 0
+    [[ ! -s stdout.txt && ! -s stderr.txt ]] || fail "-q printed something"
+}
+
+case_identity() {
+    gen -d 1 in.wav
+    run -q in.wav -o out.wav
+    expect_status 0
+    require_real_engine out.wav
+    [[ $(info in.wav hash) == $(info out.wav hash) ]] ||
+        fail "tempo 1, pitch 0 changed the samples"
+}
+
+case_clipping() {
+    # Peaks near 1.5: a 24-bit FLAC must clip (not wrap) and say how much.
+    gen -d 0.5 -a 1.6 loud.wav
+    run -p 0 loud.wav -o out.flac
+    expect_status 0
+    require_real_engine out.flac
+    expect_stderr "tempitch: out.flac: "
+    expect_stderr " samples clipped"
+    awk -v p="$(info out.flac peak)" 'BEGIN { exit !(p <= 1.0) }' ||
+        fail "integer output beyond full scale"
+    # Float output keeps the peaks and has nothing to report.
+    run loud.wav -o out.wav
+    expect_status 0
+    [[ ! -s stderr.txt ]] || fail "warning for a float output: $(cat stderr.txt)"
+    run -q --force loud.wav -o out.flac
+    [[ ! -s stderr.txt ]] || fail "-q did not silence the clipping warning"
+}
+
+type "case_$case_name" >/dev/null 2>&1 || fail "no such case"
+"case_$case_name"
+echo "PASS ($case_name)"

@@ -1,0 +1,483 @@
+/*
+ * test_stretch_dsp.c -- audio properties of the engine: pitch of shifted
+ * sines within 1 cent, clicks landing at t / tempo, channel coherence
+ * (identical, inverted, scaled channels), identity transparency, and sane
+ * output for silence, DC and full-scale input.  Thresholds are chosen so a
+ * correct engine passes with margin and a wrong one cannot.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "signals.h"
+#include "stretch_util.h"
+#include "tempitch/stretch.h"
+
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond))                                                           \
+            fail_msg(__VA_ARGS__);                                             \
+    } while (0)
+#define COUNT(a) (sizeof(a) / sizeof *(a))
+
+/* Runs a whole job on a fresh instance with tp_stretch_run. */
+static float *stretch(int ch, double rate, double st, double tempo,
+                      const float *in, size_t n, size_t *m)
+{
+    char msg[256];
+    float *out = tu_process_new(ch, rate, st, tempo, in, n, NULL, m, msg,
+                                sizeof msg);
+    CHECK(out != NULL, "%d ch @ %g Hz, %+g st, tempo %g: %s", ch, rate, st,
+          tempo, msg);
+    return out;
+}
+
+/* ---- pitch ------------------------------------------------------------------- */
+
+#define PITCH_TOL_CENTS 1.0
+#define TRIM_S 0.2 /* steady middle: drop 200 ms at each end */
+
+/* Measures channel c of an output and returns the error in cents against
+ * `want` Hz; also checks the steady level is within 3 dB of `amp`. */
+static double pitch_error(const float *out, size_t m, int ch, int c,
+                          double rate, double want, double amp,
+                          const char *what)
+{
+    size_t trim = (size_t)(TRIM_S * rate);
+    CHECK(m > 2 * trim + 4096, "%s: output too short (%zu)", what, m);
+    const float *mid = out + trim * (size_t)ch + (size_t)c;
+    size_t len = m - 2 * trim;
+    double f = sig_estimate_freq(mid, len, (size_t)ch, rate);
+    CHECK(f > 0, "%s: no tone in the output", what);
+    double db = tu_db(sig_rms(mid, len, (size_t)ch), amp / sqrt(2.0));
+    CHECK(fabs(db) < 3.0, "%s: steady level %.2f dB off the input's", what,
+          db);
+    return sig_cents(f, want);
+}
+
+static void pitch_mono_sines(void **state)
+{
+    (void)state;
+    const double rate = 44100.0;
+    static const double freqs[] = {220.0, 440.0, 1000.0, 3000.0};
+    static const double shifts[] = {-12.0, -7.0, 3.0, 7.0, 12.0};
+    static const double tempos[] = {0.8, 1.0, 1.25};
+    const size_t n = (size_t)(2.0 * rate);
+    float *in = sig_alloc(n, 1);
+    assert_non_null(in);
+    double worst = 0.0;
+    char what[96];
+    for (size_t fi = 0; fi < COUNT(freqs); fi++) {
+        sig_sine(in, n, 1, rate, freqs[fi], 0.5, 0.3);
+        for (size_t si = 0; si < COUNT(shifts); si++)
+            for (size_t ti = 0; ti < COUNT(tempos); ti++) {
+                size_t m = 0;
+                float *out =
+                    stretch(1, rate, shifts[si], tempos[ti], in, n, &m);
+                double want = freqs[fi] * pow(2.0, shifts[si] / 12.0);
+                snprintf(what, sizeof what, "%g Hz %+g st tempo %g", freqs[fi],
+                         shifts[si], tempos[ti]);
+                double e = pitch_error(out, m, 1, 0, rate, want, 0.5, what);
+                CHECK(fabs(e) <= PITCH_TOL_CENTS,
+                      "%s: output at %.4f cent from %.3f Hz", what, e, want);
+                if (fabs(e) > worst)
+                    worst = fabs(e);
+                free(out);
+            }
+    }
+    print_message("worst pitch error: %.4f cent\n", worst);
+    free(in);
+}
+
+/* Two different tones in the two channels at 48 kHz: each channel keeps
+ * its own (shifted) pitch. */
+static void pitch_stereo_48k(void **state)
+{
+    (void)state;
+    const double rate = 48000.0;
+    const size_t n = (size_t)(2.0 * rate);
+    float *in = sig_alloc(n, 2);
+    assert_non_null(in);
+    sig_sine(in + 0, n, 2, rate, 440.0, 0.5, 0.0);
+    sig_sine(in + 1, n, 2, rate, 660.0, 0.4, 1.0);
+    static const struct {
+        double st, tempo;
+    } jobs[] = {{3.0, 1.25}, {-7.0, 0.8}, {12.0, 1.0}};
+    char what[96];
+    for (size_t j = 0; j < COUNT(jobs); j++) {
+        size_t m = 0;
+        float *out = stretch(2, rate, jobs[j].st, jobs[j].tempo, in, n, &m);
+        double r = pow(2.0, jobs[j].st / 12.0);
+        snprintf(what, sizeof what, "48k L %+g st tempo %g", jobs[j].st,
+                 jobs[j].tempo);
+        double el = pitch_error(out, m, 2, 0, rate, 440.0 * r, 0.5, what);
+        CHECK(fabs(el) <= PITCH_TOL_CENTS, "%s: %.4f cent", what, el);
+        snprintf(what, sizeof what, "48k R %+g st tempo %g", jobs[j].st,
+                 jobs[j].tempo);
+        double er = pitch_error(out, m, 2, 1, rate, 660.0 * r, 0.4, what);
+        CHECK(fabs(er) <= PITCH_TOL_CENTS, "%s: %.4f cent", what, er);
+        free(out);
+    }
+    free(in);
+}
+
+/* ---- transients -------------------------------------------------------------- */
+
+static const double click_times[] = {0.05, 0.37, 0.81, 1.23, 1.66, 2.1, 2.52};
+#define CLICK_TOL_S 0.0015
+#define ONSET_RADIUS_S 0.025
+
+/* 3 s mono: quiet noise pad (about -50 dBFS) with clicks alternating a
+ * 4-sample impulse and a 1 ms-wide noise hit with a 5 ms tail. */
+static float *click_track(double rate, size_t *n)
+{
+    *n = (size_t)(3.0 * rate);
+    float *x = sig_alloc(*n, 1);
+    assert_non_null(x);
+    sig_rng r;
+    sig_rng_seed(&r, 31337, 2);
+    sig_noise(x, *n, 1, 0.003, &r);
+    sig_add_clicks(x, *n, 1, rate, click_times, COUNT(click_times), 0.8, &r);
+    return x;
+}
+
+/* Every click is checked and every miss printed before the test fails,
+ * so one run shows the whole pattern (e.g. only the first click late). */
+static void click_timing(void **state)
+{
+    (void)state;
+    const double rate = 44100.0;
+    size_t n = 0;
+    float *in = click_track(rate, &n);
+    size_t radius = (size_t)(ONSET_RADIUS_S * rate);
+    static const double tempos[] = {0.8, 1.25};
+    static const double shifts[] = {0.0, 3.0};
+    double worst = 0.0;
+    int bad = 0, total = 0;
+    for (size_t ti = 0; ti < COUNT(tempos); ti++)
+        for (size_t si = 0; si < COUNT(shifts); si++) {
+            size_t m = 0;
+            float *out = stretch(1, rate, shifts[si], tempos[ti], in, n, &m);
+            for (size_t k = 0; k < COUNT(click_times); k++) {
+                size_t at = (size_t)floor(click_times[k] * rate + 0.5);
+                size_t on_in = sig_find_onset(in, n, 1, at, radius, 0.5);
+                assert_true(on_in != SIZE_MAX);
+                double exp_s = (double)on_in / rate / tempos[ti];
+                size_t exp_i = (size_t)floor(exp_s * rate + 0.5);
+                size_t on_out = sig_find_onset(out, m, 1, exp_i, radius, 0.5);
+                total++;
+                if (on_out == SIZE_MAX) {
+                    print_error("%+g st tempo %g: click %zu (%.3f s) missing\n",
+                                shifts[si], tempos[ti], k, click_times[k]);
+                    bad++;
+                    continue;
+                }
+                double err = (double)on_out / rate - exp_s;
+                if (fabs(err) > CLICK_TOL_S) {
+                    print_error("%+g st tempo %g: click %zu at %.3f s in lands "
+                                "at %.4f s out, expected %.4f s (%+.2f ms)\n",
+                                shifts[si], tempos[ti], k, click_times[k],
+                                (double)on_out / rate, exp_s, 1000.0 * err);
+                    bad++;
+                }
+                if (fabs(err) > worst)
+                    worst = fabs(err);
+            }
+            free(out);
+        }
+    print_message("worst click timing error: %.3f ms\n", 1000.0 * worst);
+    free(in);
+    CHECK(bad == 0, "%d of %d clicks missing or off by more than %.1f ms", bad,
+          total, 1000.0 * CLICK_TOL_S);
+}
+
+/* Clicks keep a good part of their peak (not smeared over a whole STFT
+ * block), with little pre-echo before them.  Lenient limits: the peak
+ * within -12 dB of the input click's, and nothing in the 25 ms before the
+ * click (2 ms guard) above 40 % of that peak. */
+static void click_sharpness(void **state)
+{
+    (void)state;
+    const double rate = 44100.0;
+    size_t n = 0;
+    float *in = click_track(rate, &n);
+    size_t radius = (size_t)(ONSET_RADIUS_S * rate);
+    size_t guard = (size_t)(0.002 * rate);
+    static const double tempos[] = {0.8, 1.25};
+    static const double shifts[] = {0.0, 3.0};
+    int bad = 0, total = 0;
+    for (size_t ti = 0; ti < COUNT(tempos); ti++)
+        for (size_t si = 0; si < COUNT(shifts); si++) {
+            size_t m = 0;
+            float *out = stretch(1, rate, shifts[si], tempos[ti], in, n, &m);
+            for (size_t k = 0; k < COUNT(click_times); k++) {
+                size_t at = (size_t)floor(click_times[k] * rate + 0.5);
+                size_t e = (size_t)floor((double)at / tempos[ti] + 0.5);
+                double pin = sig_max_abs(in + at, radius, 1);
+                size_t lo = e > radius ? e - radius : 0;
+                size_t plo = e > guard ? e - guard : 0;
+                size_t hi = e + radius < m ? e + radius : m;
+                double pout = sig_max_abs(out + plo, hi - plo, 1);
+                double pre = plo > lo ? sig_max_abs(out + lo, plo - lo, 1) : 0;
+                total++;
+                if (pout < 0.25 * pin) {
+                    print_error("%+g st tempo %g: click %zu (%.3f s) peak %.3f, "
+                                "input %.3f (smeared)\n",
+                                shifts[si], tempos[ti], k, click_times[k], pout,
+                                pin);
+                    bad++;
+                } else if (pre > 0.4 * pout) {
+                    print_error("%+g st tempo %g: click %zu (%.3f s) pre-echo "
+                                "%.3f vs peak %.3f\n",
+                                shifts[si], tempos[ti], k, click_times[k], pre,
+                                pout);
+                    bad++;
+                }
+            }
+            free(out);
+        }
+    free(in);
+    CHECK(bad == 0, "%d of %d clicks smeared or with pre-echo", bad, total);
+}
+
+/* ---- channel coherence --------------------------------------------------------- */
+
+/* Music-like mono source: two tones, noise, clicks. */
+static float *source(double rate, size_t n)
+{
+    float *x = sig_alloc(n, 1);
+    assert_non_null(x);
+    sig_rng r;
+    sig_rng_seed(&r, 777, 9);
+    sig_noise(x, n, 1, 0.1, &r);
+    sig_add_sine(x, n, 1, rate, 220.0, 0.25, 0.0);
+    sig_add_sine(x, n, 1, rate, 1375.0, 0.15, 0.5);
+    static const double t[] = {0.2, 0.7, 1.1};
+    sig_add_clicks(x, n, 1, rate, t, COUNT(t), 0.5, &r);
+    return x;
+}
+
+static const struct {
+    double st, tempo;
+} coh_jobs[] = {{3.0, 1.25}, {-7.0, 0.8}, {0.0, 1.5}, {5.0, 1.0}};
+
+static void check_level_ratio(const float *out, size_t m, int ch, int a,
+                              int b, double gain, const char *what)
+{
+    double ra = sig_rms(out + a, m, (size_t)ch);
+    double rb = sig_rms(out + b, m, (size_t)ch);
+    CHECK(ra > 0.01, "%s: channel %d is (nearly) silent, rms %g", what, a, ra);
+    double err = tu_db(rb, ra) - 20.0 * log10(gain);
+    CHECK(fabs(err) <= 0.01,
+          "%s: level ratio ch%d/ch%d off by %.4f dB", what, b, a, err);
+}
+
+static void stereo_coherence(void **state)
+{
+    (void)state;
+    const double rate = 44100.0;
+    const size_t n = (size_t)(1.5 * rate);
+    float *x = source(rate, n);
+    float *st = sig_alloc(n, 2);
+    assert_non_null(st);
+    char what[96];
+    for (size_t j = 0; j < COUNT(coh_jobs); j++) {
+        double p = coh_jobs[j].st, t = coh_jobs[j].tempo;
+        size_t m = 0;
+        /* identical pair */
+        sig_copy_channel(st, 2, 0, x, 1, 0, n, 1.0f);
+        sig_copy_channel(st, 2, 1, x, 1, 0, n, 1.0f);
+        float *out = stretch(2, rate, p, t, st, n, &m);
+        snprintf(what, sizeof what, "L=R %+g st tempo %g", p, t);
+        CHECK(sig_rms(out, 2 * m, 1) > 0.01, "%s: silent output", what);
+        for (size_t i = 0; i < m; i++)
+            if (memcmp(&out[2 * i], &out[2 * i + 1], sizeof(float)) != 0)
+                fail_msg("%s: frame %zu: L %.9g != R %.9g", what, i,
+                         (double)out[2 * i], (double)out[2 * i + 1]);
+        free(out);
+        /* inverted pair */
+        sig_copy_channel(st, 2, 1, x, 1, 0, n, -1.0f);
+        out = stretch(2, rate, p, t, st, n, &m);
+        snprintf(what, sizeof what, "L=-R %+g st tempo %g", p, t);
+        CHECK(sig_rms(out, 2 * m, 1) > 0.01, "%s: silent output", what);
+        for (size_t i = 0; i < m; i++)
+            if (!(out[2 * i + 1] == -out[2 * i]))
+                fail_msg("%s: frame %zu: L %.9g, R %.9g", what, i,
+                         (double)out[2 * i], (double)out[2 * i + 1]);
+        free(out);
+        /* R = 0.5 L */
+        sig_copy_channel(st, 2, 1, x, 1, 0, n, 0.5f);
+        out = stretch(2, rate, p, t, st, n, &m);
+        snprintf(what, sizeof what, "R=0.5L %+g st tempo %g", p, t);
+        check_level_ratio(out, m, 2, 0, 1, 0.5, what);
+        free(out);
+        /* R silent: stays silent (no crosstalk) */
+        sig_fill(st + 1, n, 2, 0.0f);
+        out = stretch(2, rate, p, t, st, n, &m);
+        snprintf(what, sizeof what, "R=0 %+g st tempo %g", p, t);
+        double l = sig_max_abs(out, m, 2), r = sig_max_abs(out + 1, m, 2);
+        CHECK(l > 0.05 && r <= 1e-5 * l,
+              "%s: silent channel reaches %.3g (other channel peak %.3g)",
+              what, r, l);
+        free(out);
+    }
+    free(st);
+    free(x);
+}
+
+static void three_channel_coherence(void **state)
+{
+    (void)state;
+    const double rate = 48000.0;
+    const size_t n = (size_t)(1.2 * rate);
+    float *x = source(rate, n);
+    float *in = sig_alloc(n, 3);
+    assert_non_null(in);
+    sig_copy_channel(in, 3, 0, x, 1, 0, n, 1.0f);
+    sig_copy_channel(in, 3, 1, x, 1, 0, n, -1.0f);
+    sig_copy_channel(in, 3, 2, x, 1, 0, n, 0.5f);
+    char what[96];
+    for (size_t j = 0; j < COUNT(coh_jobs); j++) {
+        double p = coh_jobs[j].st, t = coh_jobs[j].tempo;
+        size_t m = 0;
+        float *out = stretch(3, rate, p, t, in, n, &m);
+        snprintf(what, sizeof what, "3ch %+g st tempo %g", p, t);
+        for (size_t i = 0; i < m; i++)
+            if (!(out[3 * i + 1] == -out[3 * i]))
+                fail_msg("%s: frame %zu: ch0 %.9g, ch1 %.9g", what, i,
+                         (double)out[3 * i], (double)out[3 * i + 1]);
+        check_level_ratio(out, m, 3, 0, 2, 0.5, what);
+        free(out);
+    }
+    free(in);
+    free(x);
+}
+
+/* ---- identity ------------------------------------------------------------------ */
+
+static void identity_bit_exact(void **state)
+{
+    (void)state;
+    static const int chans[] = {1, 2, 3};
+    static const size_t lens[] = {1, 4097, 44101};
+    for (size_t ci = 0; ci < COUNT(chans); ci++) {
+        int ch = chans[ci];
+        float *in = sig_alloc(44101, ch);
+        assert_non_null(in);
+        sig_rng r;
+        sig_rng_seed(&r, 12, (uint64_t)ch);
+        sig_noise(in, 44101 * (size_t)ch, 1, 1.0, &r);
+        /* values a careless copy would alter */
+        in[0] = -0.0f;
+        in[1] = 1e-40f; /* subnormal */
+        in[2] = 1.0f;
+        in[3] = -1.0f;
+        for (size_t li = 0; li < COUNT(lens); li++) {
+            size_t n = lens[li], m = 0, cnt = n * (size_t)ch;
+            char msg[256];
+            /* default parameters, tp_stretch_run */
+            tp_stretch *s = NULL;
+            assert_int_equal(tp_stretch_create(&s, ch, 44100.0), TP_OK);
+            float *out = sig_alloc(n, ch);
+            assert_non_null(out);
+            assert_int_equal(tp_stretch_run(s, in, n, out), TP_OK);
+            CHECK(memcmp(in, out, cnt * sizeof(float)) == 0,
+                  "%d ch, %zu frames, defaults: output is not the input", ch,
+                  n);
+            /* explicit 0 semitones / ratio 1 and tempo 1, streamed */
+            assert_int_equal(tp_stretch_reset(s), TP_OK);
+            assert_int_equal(tp_stretch_set_pitch_ratio(s, 1.0), TP_OK);
+            assert_int_equal(tp_stretch_set_tempo(s, 1.0), TP_OK);
+            memset(out, 0, cnt * sizeof(float));
+            tu_chunking ck = {1, 3000, 1, 3000, 3};
+            int rc = tu_stream(s, in, n, out, n, &ck, &m, msg, sizeof msg);
+            CHECK(rc == TP_OK && m == n, "%d ch, %zu frames streamed: %s", ch,
+                  n, rc == TP_OK ? "wrong length" : msg);
+            CHECK(memcmp(in, out, cnt * sizeof(float)) == 0,
+                  "%d ch, %zu frames streamed: output is not the input", ch,
+                  n);
+            tp_stretch_destroy(s);
+            free(out);
+            out = stretch(ch, 44100.0, 0.0, 1.0, in, n, &m);
+            CHECK(memcmp(in, out, cnt * sizeof(float)) == 0,
+                  "%d ch, %zu frames, 0 st: output is not the input", ch, n);
+            free(out);
+        }
+        free(in);
+    }
+}
+
+/* ---- extreme inputs --------------------------------------------------------------- */
+
+static void silence_dc_fullscale(void **state)
+{
+    (void)state;
+    const double rate = 44100.0;
+    const int ch = 2;
+    static const struct {
+        double st, tempo, secs;
+    } jobs[] = {{3.0, 1.25, 1.0}, {-12.0, 0.5, 1.0}, {12.0, 2.0, 1.0},
+                {48.0, 1.0, 1.0}, {-48.0, 1.0, 1.0}, {7.0, 0.05, 0.1},
+                {-5.0, 20.0, 2.0}, {0.0, 0.8, 1.0}};
+    enum { SILENCE, DC, SQUARE, NOISE, SINE, N_KINDS };
+    static const char *names[] = {"silence", "DC 0.5", "square +-1",
+                                  "noise +-1", "sine 1.0"};
+    for (size_t j = 0; j < COUNT(jobs); j++) {
+        size_t n = (size_t)(jobs[j].secs * rate);
+        float *in = sig_alloc(n, ch);
+        assert_non_null(in);
+        for (int kind = 0; kind < N_KINDS; kind++) {
+            sig_rng r;
+            sig_rng_seed(&r, 55, (uint64_t)kind);
+            for (int c = 0; c < ch; c++) {
+                float *x = in + c;
+                switch (kind) {
+                case SILENCE: sig_fill(x, n, ch, 0.0f); break;
+                case DC: sig_fill(x, n, ch, 0.5f); break;
+                case SQUARE: sig_square(x, n, ch, rate, 100.0, 1.0); break;
+                case NOISE: sig_noise(x, n, ch, 1.0, &r); break;
+                default: sig_sine(x, n, ch, rate, 997.0, 1.0, 0.0); break;
+                }
+            }
+            size_t m = 0;
+            float *out = stretch(ch, rate, jobs[j].st, jobs[j].tempo, in, n, &m);
+            size_t cnt = m * (size_t)ch;
+            CHECK(sig_all_finite(out, cnt),
+                  "%s, %+g st tempo %g: non-finite sample at %zu", names[kind],
+                  jobs[j].st, jobs[j].tempo, sig_first_nonfinite(out, cnt));
+            double peak = sig_max_abs(out, cnt, 1);
+            if (kind == SILENCE)
+                CHECK(peak <= 1e-6, "silence, %+g st tempo %g: peak %g",
+                      jobs[j].st, jobs[j].tempo, peak);
+            else
+                CHECK(peak < 4.0, "%s, %+g st tempo %g: peak %g", names[kind],
+                      jobs[j].st, jobs[j].tempo, peak);
+            free(out);
+        }
+        free(in);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pitch_mono_sines),
+        cmocka_unit_test(pitch_stereo_48k),
+        cmocka_unit_test(click_timing),
+        cmocka_unit_test(click_sharpness),
+        cmocka_unit_test(stereo_coherence),
+        cmocka_unit_test(three_channel_coherence),
+        cmocka_unit_test(identity_bit_exact),
+        cmocka_unit_test(silence_dc_fullscale),
+    };
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    return cmocka_run_group_tests_name("stretch_dsp", tests, NULL, NULL);
+}
