@@ -53,15 +53,15 @@ extern "C" {
  * these negative values; tp_strerror() gives a short English description. */
 enum tp_error {
     TP_OK = 0,
-    TP_ERR_NULL = -1,      /* a required pointer argument was NULL          */
-    TP_ERR_CHANNELS = -2,  /* channels outside 1..TP_CHANNELS_MAX           */
-    TP_ERR_RATE = -3,      /* sample rate not finite or outside range       */
-    TP_ERR_TEMPO = -4,     /* tempo not finite or outside range             */
-    TP_ERR_PITCH = -5,     /* pitch not finite or outside range             */
-    TP_ERR_NOMEM = -6,     /* allocation failed                             */
-    TP_ERR_FFT = -7,       /* FFTW could not make a plan                    */
-    TP_ERR_STATE = -8,     /* call not allowed now (see each function)      */
-    TP_ERR_BUFFER = -9     /* frame count given with a NULL buffer          */
+    TP_ERR_NULL = -1,     /* a required pointer argument was NULL          */
+    TP_ERR_CHANNELS = -2, /* channels outside 1..TP_CHANNELS_MAX           */
+    TP_ERR_RATE = -3,     /* sample rate not finite or outside range       */
+    TP_ERR_TEMPO = -4,    /* tempo not finite or outside range             */
+    TP_ERR_PITCH = -5,    /* pitch not finite or outside range             */
+    TP_ERR_NOMEM = -6,    /* allocation failed                             */
+    TP_ERR_FFT = -7,      /* FFTW could not make a plan                    */
+    TP_ERR_STATE = -8,    /* call not allowed now (see each function)      */
+    TP_ERR_BUFFER = -9    /* frame count given with a NULL buffer          */
 };
 
 /* Returns a static, NUL-terminated description of `code`; never NULL.
@@ -106,14 +106,14 @@ int tp_stretch_reset(tp_stretch *s);
 
 /* One processing call, in the style of libsamplerate's SRC_DATA. */
 typedef struct tp_data {
-    const float *in;     /* interleaved input; may be NULL if in_frames==0 */
-    size_t in_frames;    /* frames available at `in`                       */
-    float *out;          /* interleaved output buffer                      */
-    size_t out_frames;   /* capacity of `out`, in frames                   */
-    int end_of_input;    /* nonzero: `in` holds the last frames of stream  */
+    const float *in;   /* interleaved input; may be NULL if in_frames==0 */
+    size_t in_frames;  /* frames available at `in`                       */
+    float *out;        /* interleaved output buffer                      */
+    size_t out_frames; /* capacity of `out`, in frames                   */
+    int end_of_input;  /* nonzero: `in` holds the last frames of stream  */
 
-    size_t in_used;      /* set by the call: frames consumed from `in`     */
-    size_t out_generated;/* set by the call: frames written to `out`       */
+    size_t in_used;       /* set by the call: frames consumed from `in`     */
+    size_t out_generated; /* set by the call: frames written to `out`       */
 } tp_data;
 
 /* Consumes input and produces output.  The call takes as much of `in` as

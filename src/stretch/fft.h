@@ -14,11 +14,11 @@
 #include <fftw3.h>
 
 typedef struct tp_fft {
-    int n;                 /* transform size (real samples)          */
-    float *time;           /* n real samples, FFTW-aligned            */
-    fftwf_complex *freq;   /* n/2+1 bins, FFTW-aligned                */
-    fftwf_plan forward;    /* time -> freq                            */
-    fftwf_plan inverse;    /* freq -> time, unnormalised (x n)        */
+    int n;               /* transform size (real samples)          */
+    float *time;         /* n real samples, FFTW-aligned            */
+    fftwf_complex *freq; /* n/2+1 bins, FFTW-aligned                */
+    fftwf_plan forward;  /* time -> freq                            */
+    fftwf_plan inverse;  /* freq -> time, unnormalised (x n)        */
 } tp_fft;
 
 /* Makes buffers and plans for size n.  Returns 0, or -1 on allocation or

@@ -78,8 +78,7 @@ void tp_fifo_push_interleaved(tp_fifo *f, const float *in, size_t n)
     f->len += keep;
 }
 
-void tp_fifo_push_planar(tp_fifo *f, float *const *src, size_t offset,
-                         size_t n)
+void tp_fifo_push_planar(tp_fifo *f, float *const *src, size_t offset, size_t n)
 {
     size_t drop = take_skip(f, n);
     size_t keep = n - drop;
@@ -107,8 +106,7 @@ void tp_fifo_discard_before(tp_fifo *f, int64_t upto)
     f->base = upto;
 }
 
-void tp_fifo_read(const tp_fifo *f, int c, int64_t start, size_t n,
-                  float *dst)
+void tp_fifo_read(const tp_fifo *f, int c, int64_t start, size_t n, float *dst)
 {
     int64_t end = tp_fifo_end(f);
     int64_t s = start, e = start + (int64_t)n;

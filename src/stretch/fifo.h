@@ -16,14 +16,14 @@
 #include <stdint.h>
 
 typedef struct tp_fifo {
-    float **data;    /* channels pointers, each `cap` floats            */
-    size_t off;      /* index in data[c] of the sample at `base`         */
+    float **data; /* channels pointers, each `cap` floats            */
+    size_t off;   /* index in data[c] of the sample at `base`         */
     int channels;
-    size_t cap;      /* capacity per channel                             */
-    size_t len;      /* samples held                                     */
-    int64_t base;    /* absolute index of data[c][0]                     */
-    int64_t skip;    /* samples still to drop on append (>= 0)           */
-    int ended;       /* no more samples will be appended                 */
+    size_t cap;   /* capacity per channel                             */
+    size_t len;   /* samples held                                     */
+    int64_t base; /* absolute index of data[c][0]                     */
+    int64_t skip; /* samples still to drop on append (>= 0)           */
+    int ended;    /* no more samples will be appended                 */
 } tp_fifo;
 
 int tp_fifo_init(tp_fifo *f, int channels, size_t cap);
@@ -63,8 +63,7 @@ void tp_fifo_discard_before(tp_fifo *f, int64_t upto);
 
 /* Copies samples [start, start + n) of channel c into dst, with zeros
  * outside the held window. */
-void tp_fifo_read(const tp_fifo *f, int c, int64_t start, size_t n,
-                  float *dst);
+void tp_fifo_read(const tp_fifo *f, int c, int64_t start, size_t n, float *dst);
 
 /* Copies up to n frames from the front into interleaved `out` and discards
  * them; returns the number of frames copied. */

@@ -24,17 +24,17 @@
 enum { TP_ONSET_HISTORY = 8, TP_ONSET_QUEUE = 64 };
 
 typedef struct tp_onset {
-    int block;                         /* samples per block                 */
-    int64_t spacing;                   /* minimum distance between onsets   */
-    int64_t scanned;                   /* blocks complete below this index  */
-    double hist_full[TP_ONSET_HISTORY];/* past broadband energies           */
-    double hist_diff[TP_ONSET_HISTORY];/* past differentiated energies      */
+    int block;                          /* samples per block                 */
+    int64_t spacing;                    /* minimum distance between onsets   */
+    int64_t scanned;                    /* blocks complete below this index  */
+    double hist_full[TP_ONSET_HISTORY]; /* past broadband energies           */
+    double hist_diff[TP_ONSET_HISTORY]; /* past differentiated energies      */
     int hist_count;
-    int64_t queue[TP_ONSET_QUEUE];     /* accepted onsets, ascending        */
+    int64_t queue[TP_ONSET_QUEUE]; /* accepted onsets, ascending        */
     int q_head, q_len;
-    int64_t last_onset;                /* most recent accepted onset        */
-    double last_strength;              /* its block energy                  */
-    float *prev_x;                     /* per channel sample before block   */
+    int64_t last_onset;   /* most recent accepted onset        */
+    double last_strength; /* its block energy                  */
+    float *prev_x;        /* per channel sample before block   */
     int channels;
 } tp_onset;
 

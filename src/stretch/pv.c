@@ -66,8 +66,9 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->prev = calloc((size_t)channels, sizeof *pv->prev);
     pv->back = calloc((size_t)channels, sizeof *pv->back);
     pv->acc = calloc((size_t)channels, sizeof *pv->acc);
-    if (!pv->window || !pv->frame || !pv->rot_re || !pv->rot_im || !pv->mag || !pv->syn || !pv->pacc || !pv->hist_out || !pv->hist_tgt ||
-        !pv->cur || !pv->prev || !pv->back || !pv->acc)
+    if (!pv->window || !pv->frame || !pv->rot_re || !pv->rot_im || !pv->mag ||
+        !pv->syn || !pv->pacc || !pv->hist_out || !pv->hist_tgt || !pv->cur ||
+        !pv->prev || !pv->back || !pv->acc)
         goto fail;
     for (int c = 0; c < channels; c++) {
         pv->cur[c] = fftwf_alloc_complex((size_t)bins);

@@ -30,35 +30,35 @@
 
 typedef struct tp_pv {
     int channels;
-    int n, hop, bins;          /* FFT size, output hop, n/2 + 1             */
-    double d;                  /* output duration per input duration        */
-    int64_t pre;               /* output index of tau = 0                   */
-    float *window;             /* periodic Hann, n                          */
-    float gain;                /* 1 / (overlap-add gain x n)                */
+    int n, hop, bins; /* FFT size, output hop, n/2 + 1             */
+    double d;         /* output duration per input duration        */
+    int64_t pre;      /* output index of tau = 0                   */
+    float *window;    /* periodic Hann, n                          */
+    float gain;       /* 1 / (overlap-add gain x n)                */
     tp_fft fft;
-    float *frame;              /* n samples of windowed input               */
-    fftwf_complex **cur;       /* per channel spectrum at p_k               */
-    fftwf_complex **prev;      /* per channel spectrum at p_{k-1}           */
-    fftwf_complex **back;      /* per channel spectrum at p_k - hop         */
-    float *rot_re, *rot_im;    /* R per bin                                 */
-    float *mag;                /* channel-summed power of the frame         */
-    float **syn;               /* per channel inverse transform, n          */
-    double frame_energy;       /* input frame energy under both windows     */
-    float *pacc;               /* overlap-added input power (target), n     */
-    unsigned locked_hist;      /* verbatim flags of the last four frames    */
-    float level;               /* gain applied at the end of the last hop   */
-    float *hist_out, *hist_tgt;/* output / target power of the last 4 hops  */
-    double frame_power;        /* input power under the analysis window     */
-    float **acc;               /* per channel overlap-add accumulator, n    */
-    int lock;                  /* onset locking enabled for this d          */
-    tp_onset onset;            /* onset detector on the input               */
+    float *frame;               /* n samples of windowed input               */
+    fftwf_complex **cur;        /* per channel spectrum at p_k               */
+    fftwf_complex **prev;       /* per channel spectrum at p_{k-1}           */
+    fftwf_complex **back;       /* per channel spectrum at p_k - hop         */
+    float *rot_re, *rot_im;     /* R per bin                                 */
+    float *mag;                 /* channel-summed power of the frame         */
+    float **syn;                /* per channel inverse transform, n          */
+    double frame_energy;        /* input frame energy under both windows     */
+    float *pacc;                /* overlap-added input power (target), n     */
+    unsigned locked_hist;       /* verbatim flags of the last four frames    */
+    float level;                /* gain applied at the end of the last hop   */
+    float *hist_out, *hist_tgt; /* output / target power of the last 4 hops  */
+    double frame_power;         /* input power under the analysis window     */
+    float **acc;                /* per channel overlap-add accumulator, n    */
+    int lock;                   /* onset locking enabled for this d          */
+    tp_onset onset;             /* onset detector on the input               */
 
-    int64_t k;                 /* next frame                                */
-    int64_t p_prev;            /* p of frame k - 1                          */
+    int64_t k;      /* next frame                                */
+    int64_t p_prev; /* p of frame k - 1                          */
     int have_prev;
-    int64_t emitted;           /* next output index to emit                 */
-    int64_t limit;             /* outputs to produce; -1 while unknown      */
-    int64_t zone_onset;        /* input index of the onset being locked     */
+    int64_t emitted;    /* next output index to emit                 */
+    int64_t limit;      /* outputs to produce; -1 while unknown      */
+    int64_t zone_onset; /* input index of the onset being locked     */
     int in_zone;
 } tp_pv;
 

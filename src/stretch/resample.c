@@ -44,8 +44,7 @@ int tp_resampler_taps(double step)
     return 8 * (int)ceil(half / 4.0);
 }
 
-int tp_resampler_init(tp_resampler *r, int channels, double step,
-                      double origin)
+int tp_resampler_init(tp_resampler *r, int channels, double step, double origin)
 {
     memset(r, 0, sizeof *r);
     r->channels = channels;

@@ -18,16 +18,16 @@
 
 typedef struct tp_resampler {
     int channels;
-    double step;       /* input samples per output sample                 */
-    double origin;     /* input position of output sample 0               */
-    int taps;          /* kernel length K (even)                          */
-    int phases;        /* table resolution P                              */
-    float *table;      /* (P + 1) x K coefficients                        */
-    float *coef;       /* K interpolated coefficients for one output      */
-    float *edge;       /* K input samples, zero-padded at stream edges    */
-    float **scratch;   /* per-channel output block                        */
-    int64_t next;      /* next output index                               */
-    int64_t limit;     /* outputs to produce; -1 while unknown            */
+    double step;     /* input samples per output sample                 */
+    double origin;   /* input position of output sample 0               */
+    int taps;        /* kernel length K (even)                          */
+    int phases;      /* table resolution P                              */
+    float *table;    /* (P + 1) x K coefficients                        */
+    float *coef;     /* K interpolated coefficients for one output      */
+    float *edge;     /* K input samples, zero-padded at stream edges    */
+    float **scratch; /* per-channel output block                        */
+    int64_t next;    /* next output index                               */
+    int64_t limit;   /* outputs to produce; -1 while unknown            */
 } tp_resampler;
 
 /* Largest kernel used for a given step (to size queues). */

@@ -54,18 +54,28 @@ const char *tp_version(void)
 const char *tp_strerror(int code)
 {
     switch (code) {
-    case TP_OK: return "success";
-    case TP_ERR_NULL: return "null pointer argument";
-    case TP_ERR_CHANNELS: return "channel count out of range (1..256)";
-    case TP_ERR_RATE: return "sample rate out of range (8000..384000 Hz)";
-    case TP_ERR_TEMPO: return "tempo out of range (speed factor 0.05..20)";
+    case TP_OK:
+        return "success";
+    case TP_ERR_NULL:
+        return "null pointer argument";
+    case TP_ERR_CHANNELS:
+        return "channel count out of range (1..256)";
+    case TP_ERR_RATE:
+        return "sample rate out of range (8000..384000 Hz)";
+    case TP_ERR_TEMPO:
+        return "tempo out of range (speed factor 0.05..20)";
     case TP_ERR_PITCH:
         return "pitch out of range (-48..+48 semitones, ratio 1/16..16)";
-    case TP_ERR_NOMEM: return "out of memory";
-    case TP_ERR_FFT: return "FFT planning failed";
-    case TP_ERR_STATE: return "parameters cannot change during a stream";
-    case TP_ERR_BUFFER: return "frame count given with a NULL buffer";
-    default: return "unknown error";
+    case TP_ERR_NOMEM:
+        return "out of memory";
+    case TP_ERR_FFT:
+        return "FFT planning failed";
+    case TP_ERR_STATE:
+        return "parameters cannot change during a stream";
+    case TP_ERR_BUFFER:
+        return "frame count given with a NULL buffer";
+    default:
+        return "unknown error";
     }
 }
 
@@ -360,9 +370,9 @@ int tp_stretch_process(tp_stretch *s, tp_data *d)
     }
     const size_t nc = (size_t)s->channels;
     for (;;) {
-        size_t got = tp_fifo_pop_interleaved(
-            &s->out, d->out + d->out_generated * nc,
-            d->out_frames - d->out_generated);
+        size_t got =
+            tp_fifo_pop_interleaved(&s->out, d->out + d->out_generated * nc,
+                                    d->out_frames - d->out_generated);
         d->out_generated += got;
         s->frames_out += got;
 
@@ -372,8 +382,7 @@ int tp_stretch_process(tp_stretch *s, tp_data *d)
             size_t room = tp_fifo_space(&s->in) + (size_t)s->in.skip;
             take = avail < room ? avail : room;
             if (take) {
-                tp_fifo_push_interleaved(&s->in, d->in + d->in_used * nc,
-                                         take);
+                tp_fifo_push_interleaved(&s->in, d->in + d->in_used * nc, take);
                 d->in_used += take;
                 s->frames_in += take;
             }
@@ -402,8 +411,7 @@ size_t tp_stretch_frames_out(const tp_stretch *s)
     return s ? s->frames_out : 0;
 }
 
-int tp_stretch_run(tp_stretch *s, const float *in, size_t in_frames,
-                   float *out)
+int tp_stretch_run(tp_stretch *s, const float *in, size_t in_frames, float *out)
 {
     if (!s)
         return TP_ERR_NULL;

@@ -44,21 +44,22 @@ typedef struct opts {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: bench_engine [options]\n"
-            "Times tp_stretch_run() on white noise (engine only, one thread).\n"
-            "  -n, --runs N         timed runs (default 15)\n"
-            "      --warmup N       untimed runs first (default 1)\n"
-            "      --seconds S      input duration in seconds (default 4)\n"
-            "      --pitch ST       pitch shift in semitones (default 3)\n"
-            "      --tempo T        speed factor, 1.25 = 25%% faster (default 1.25)\n"
-            "      --channels C     channels (default 2)\n"
-            "      --rate HZ        sample rate (default 44100)\n"
-            "      --seed N         noise seed (default 1)\n"
-            "      --linearity LIST comma-separated durations, e.g. 4,60: one\n"
-            "                       line each, compare the ms per audio second\n"
-            "      --csv            machine-readable output\n"
-            "  -h, --help           this text\n");
+    fprintf(
+        f, "usage: bench_engine [options]\n"
+           "Times tp_stretch_run() on white noise (engine only, one thread).\n"
+           "  -n, --runs N         timed runs (default 15)\n"
+           "      --warmup N       untimed runs first (default 1)\n"
+           "      --seconds S      input duration in seconds (default 4)\n"
+           "      --pitch ST       pitch shift in semitones (default 3)\n"
+           "      --tempo T        speed factor, 1.25 = 25%% faster (default "
+           "1.25)\n"
+           "      --channels C     channels (default 2)\n"
+           "      --rate HZ        sample rate (default 44100)\n"
+           "      --seed N         noise seed (default 1)\n"
+           "      --linearity LIST comma-separated durations, e.g. 4,60: one\n"
+           "                       line each, compare the ms per audio second\n"
+           "      --csv            machine-readable output\n"
+           "  -h, --help           this text\n");
 }
 
 static int parse_double(const char *s, double *v)
@@ -111,7 +112,8 @@ static int parse_args(int argc, char **argv, opts *o)
             continue;
         }
         if (i + 1 >= argc) {
-            fprintf(stderr, "bench_engine: %s: unknown option or missing value\n", a);
+            fprintf(stderr,
+                    "bench_engine: %s: unknown option or missing value\n", a);
             return 2;
         }
         const char *v = argv[++i];
@@ -253,14 +255,26 @@ static int bench_one(tp_stretch *s, const opts *o, double seconds,
 
 int main(int argc, char **argv)
 {
-    opts o = {.runs = 15, .warmup = 1, .channels = 2, .csv = 0,
-              .seconds = 4.0, .pitch = 3.0, .tempo = 1.25, .rate = 44100.0,
-              .seed = 1, .n_durations = 0};
+    opts o = {.runs = 15,
+              .warmup = 1,
+              .channels = 2,
+              .csv = 0,
+              .seconds = 4.0,
+              .pitch = 3.0,
+              .tempo = 1.25,
+              .rate = 44100.0,
+              .seed = 1,
+              .n_durations = 0};
     int pa = parse_args(argc, argv, &o);
     if (pa == 1)
         return 0;
     if (pa)
         return 2;
+    if (o.runs < 10)
+        fprintf(stderr,
+                "bench_engine: warning: %d runs; quote medians of at "
+                "least 10\n",
+                o.runs);
     if (o.n_durations == 0) {
         o.durations[0] = o.seconds;
         o.n_durations = 1;

@@ -55,8 +55,9 @@ int tu_stream(tp_stretch *s, const float *in, size_t n, float *out,
         int rc = tp_stretch_process(s, &d);
         calls++;
         if (rc != TP_OK) {
-            snprintf(msg, msg_len, "tp_stretch_process call %ld returned %d (%s)",
-                     calls, rc, tp_strerror(rc));
+            snprintf(msg, msg_len,
+                     "tp_stretch_process call %ld returned %d (%s)", calls, rc,
+                     tp_strerror(rc));
             return rc;
         }
         if (d.in_used > ic || d.out_generated > oc) {
@@ -89,10 +90,9 @@ int tu_stream(tp_stretch *s, const float *in, size_t n, float *out,
     return TP_OK;
 }
 
-float *tu_process_new(int channels, double rate, double semitones,
-                      double tempo, const float *in, size_t n,
-                      const tu_chunking *ck, size_t *out_frames, char *msg,
-                      size_t msg_len)
+float *tu_process_new(int channels, double rate, double semitones, double tempo,
+                      const float *in, size_t n, const tu_chunking *ck,
+                      size_t *out_frames, char *msg, size_t msg_len)
 {
     tp_stretch *s = NULL;
     *out_frames = 0;
@@ -103,8 +103,8 @@ float *tu_process_new(int channels, double rate, double semitones,
     }
     if ((rc = tp_stretch_set_semitones(s, semitones)) != TP_OK ||
         (rc = tp_stretch_set_tempo(s, tempo)) != TP_OK) {
-        snprintf(msg, msg_len, "set (%+g st, tempo %g) = %d", semitones,
-                 tempo, rc);
+        snprintf(msg, msg_len, "set (%+g st, tempo %g) = %d", semitones, tempo,
+                 rc);
         tp_stretch_destroy(s);
         return NULL;
     }
@@ -122,8 +122,7 @@ float *tu_process_new(int channels, double rate, double semitones,
     if (ck)
         rc = tu_stream(s, in, n, out, cap, ck, &got, msg, msg_len);
     else if ((rc = tp_stretch_run(s, in, n, out)) != TP_OK)
-        snprintf(msg, msg_len, "tp_stretch_run = %d (%s)", rc,
-                 tp_strerror(rc));
+        snprintf(msg, msg_len, "tp_stretch_run = %d (%s)", rc, tp_strerror(rc));
     tp_stretch_destroy(s);
     if (rc == TP_OK && got != want) {
         snprintf(msg, msg_len, "produced %zu frames, expected %zu", got, want);

@@ -44,10 +44,9 @@ int tu_stream(tp_stretch *s, const float *in, size_t n, float *out,
  * whole input through it -- with tp_stretch_run when ck is NULL, else with
  * tu_stream(ck) -- and returns a malloc'd buffer of *out_frames frames
  * (exactly tp_output_length(n, tempo) on success), or NULL with msg set. */
-float *tu_process_new(int channels, double rate, double semitones,
-                      double tempo, const float *in, size_t n,
-                      const tu_chunking *ck, size_t *out_frames, char *msg,
-                      size_t msg_len);
+float *tu_process_new(int channels, double rate, double semitones, double tempo,
+                      const float *in, size_t n, const tu_chunking *ck,
+                      size_t *out_frames, char *msg, size_t msg_len);
 
 /* 20 log10(a / b), with silence mapped to -999 dB. */
 double tu_db(double a, double b);

@@ -29,9 +29,8 @@ static void estimator_pure_sines(void **state)
 {
     (void)state;
     static const double rates[] = {44100.0, 48000.0, 96000.0};
-    static const double freqs[] = {55.0,   110.0,   220.0,  261.6256,
-                                   440.0,  1000.37, 3000.0, 5333.3,
-                                   9876.5, 15000.0};
+    static const double freqs[] = {55.0,    110.0,  220.0,  261.6256, 440.0,
+                                   1000.37, 3000.0, 5333.3, 9876.5,   15000.0};
     static const double phases[] = {0.0, 1.234, -2.5};
     double worst = 0.0;
     for (size_t ri = 0; ri < sizeof rates / sizeof *rates; ri++) {
@@ -98,7 +97,8 @@ static void estimator_dirty_sine(void **state)
         sig_add_sine(x, n, 1, rate, 2 * freqs[fi], 0.1, 0.0);
         sig_add_noise(x, n, 1, 0.005, &r);
         for (size_t i = 0; i < n; i++)
-            x[i] = x[i] * (float)(1.0 + 0.1 * sin(2 * SIG_PI * 3.0 * (double)i / rate)) +
+            x[i] = x[i] * (float)(1.0 + 0.1 * sin(2 * SIG_PI * 3.0 * (double)i /
+                                                  rate)) +
                    0.05f;
         double f = sig_estimate_freq(x, n, 1, rate);
         double c = fabs(sig_cents(f, freqs[fi]));

@@ -70,7 +70,7 @@ static size_t first_diff(const float *a, const float *b, size_t count)
         if (fd_ != (count)) {                                                  \
             char what_[200];                                                   \
             snprintf(what_, sizeof what_, __VA_ARGS__);                        \
-            fail_msg("%s: first difference at sample %zu of %zu (%.9g vs "    \
+            fail_msg("%s: first difference at sample %zu of %zu (%.9g vs "     \
                      "%.9g)",                                                  \
                      what_, fd_, (size_t)(count), (double)(a)[fd_],            \
                      (double)(b)[fd_]);                                        \
@@ -201,8 +201,13 @@ static void reset_equals_fresh(void **state)
     CHECK_RC(tp_stretch_reset(s), TP_OK);
     tp_data d = {a, n / 2, out, mb / 3, 0, 0, 0};
     CHECK_RC(tp_stretch_process(s, &d), TP_OK);
-    tp_data d2 = {a + d.in_used * ch, n / 2 - d.in_used,
-                  out + d.out_generated * ch, mb / 3, 0, 0, 0};
+    tp_data d2 = {a + d.in_used * ch,
+                  n / 2 - d.in_used,
+                  out + d.out_generated * ch,
+                  mb / 3,
+                  0,
+                  0,
+                  0};
     CHECK_RC(tp_stretch_process(s, &d2), TP_OK);
     CHECK_RC(tp_stretch_reset(s), TP_OK);
     rc = tu_stream(s, b, n, out, mb + 64, &ck, &got, msg, sizeof msg);
@@ -227,7 +232,8 @@ static void reset_equals_fresh(void **state)
     free(b);
 }
 
-/* ---- threads ------------------------------------------------------------------ */
+/* ---- threads
+ * ------------------------------------------------------------------ */
 
 #define N_THREADS 4
 
@@ -264,8 +270,8 @@ static void threads_identical(void **state)
     float *in = noise_clicks(n, ch, 4);
     char msg[256];
     size_t m_ref = 0;
-    float *ref =
-        tu_process_new(ch, RATE, 3.0, 1.25, in, n, NULL, &m_ref, msg, sizeof msg);
+    float *ref = tu_process_new(ch, RATE, 3.0, 1.25, in, n, NULL, &m_ref, msg,
+                                sizeof msg);
     CHECK(ref != NULL, "single-threaded: %s", msg);
     check_plausible(in, n, ref, m_ref, ch, "single-threaded");
 
@@ -278,7 +284,10 @@ static void threads_identical(void **state)
         job jobs[N_THREADS];
         pthread_t tid[N_THREADS];
         for (int t = 0; t < nt; t++) {
-            jobs[t] = (job){.in = in, .n = n, .ch = ch, .st = 3.0,
+            jobs[t] = (job){.in = in,
+                            .n = n,
+                            .ch = ch,
+                            .st = 3.0,
                             .tempo = 1.25,
                             .chunk_seed = t >= 2 ? (uint64_t)(t + 1) : 0,
                             .start = &start};

@@ -32,14 +32,15 @@ static float *stretch(int ch, double rate, double st, double tempo,
                       const float *in, size_t n, size_t *m)
 {
     char msg[256];
-    float *out = tu_process_new(ch, rate, st, tempo, in, n, NULL, m, msg,
-                                sizeof msg);
+    float *out =
+        tu_process_new(ch, rate, st, tempo, in, n, NULL, m, msg, sizeof msg);
     CHECK(out != NULL, "%d ch @ %g Hz, %+g st, tempo %g: %s", ch, rate, st,
           tempo, msg);
     return out;
 }
 
-/* ---- pitch ------------------------------------------------------------------- */
+/* ---- pitch
+ * ------------------------------------------------------------------- */
 
 #define PITCH_TOL_CENTS 1.0
 #define TRIM_S 0.2 /* steady middle: drop 200 ms at each end */
@@ -57,8 +58,7 @@ static double pitch_error(const float *out, size_t m, int ch, int c,
     double f = sig_estimate_freq(mid, len, (size_t)ch, rate);
     CHECK(f > 0, "%s: no tone in the output", what);
     double db = tu_db(sig_rms(mid, len, (size_t)ch), amp / sqrt(2.0));
-    CHECK(fabs(db) < 3.0, "%s: steady level %.2f dB off the input's", what,
-          db);
+    CHECK(fabs(db) < 3.0, "%s: steady level %.2f dB off the input's", what, db);
     return sig_cents(f, want);
 }
 
@@ -92,7 +92,7 @@ static void pitch_mono_sines(void **state)
                 free(out);
             }
     }
-    print_message("worst pitch error: %.4f cent\n", worst);
+    print_message("worst pitch error: %.2e cent\n", worst);
     free(in);
 }
 
@@ -128,7 +128,8 @@ static void pitch_stereo_48k(void **state)
     free(in);
 }
 
-/* ---- transients -------------------------------------------------------------- */
+/* ---- transients
+ * -------------------------------------------------------------- */
 
 static const double click_times[] = {0.05, 0.37, 0.81, 1.23, 1.66, 2.1, 2.52};
 #define CLICK_TOL_S 0.0015
@@ -228,10 +229,10 @@ static void click_sharpness(void **state)
                 double pre = plo > lo ? sig_max_abs(out + lo, plo - lo, 1) : 0;
                 total++;
                 if (pout < 0.25 * pin) {
-                    print_error("%+g st tempo %g: click %zu (%.3f s) peak %.3f, "
-                                "input %.3f (smeared)\n",
-                                shifts[si], tempos[ti], k, click_times[k], pout,
-                                pin);
+                    print_error(
+                        "%+g st tempo %g: click %zu (%.3f s) peak %.3f, "
+                        "input %.3f (smeared)\n",
+                        shifts[si], tempos[ti], k, click_times[k], pout, pin);
                     bad++;
                 } else if (pre > 0.4 * pout) {
                     print_error("%+g st tempo %g: click %zu (%.3f s) pre-echo "
@@ -247,7 +248,8 @@ static void click_sharpness(void **state)
     CHECK(bad == 0, "%d of %d clicks smeared or with pre-echo", bad, total);
 }
 
-/* ---- channel coherence --------------------------------------------------------- */
+/* ---- channel coherence
+ * --------------------------------------------------------- */
 
 /* Music-like mono source: two tones, noise, clicks. */
 static float *source(double rate, size_t n)
@@ -268,15 +270,15 @@ static const struct {
     double st, tempo;
 } coh_jobs[] = {{3.0, 1.25}, {-7.0, 0.8}, {0.0, 1.5}, {5.0, 1.0}};
 
-static void check_level_ratio(const float *out, size_t m, int ch, int a,
-                              int b, double gain, const char *what)
+static void check_level_ratio(const float *out, size_t m, int ch, int a, int b,
+                              double gain, const char *what)
 {
     double ra = sig_rms(out + a, m, (size_t)ch);
     double rb = sig_rms(out + b, m, (size_t)ch);
     CHECK(ra > 0.01, "%s: channel %d is (nearly) silent, rms %g", what, a, ra);
     double err = tu_db(rb, ra) - 20.0 * log10(gain);
-    CHECK(fabs(err) <= 0.01,
-          "%s: level ratio ch%d/ch%d off by %.4f dB", what, b, a, err);
+    CHECK(fabs(err) <= 0.01, "%s: level ratio ch%d/ch%d off by %.4f dB", what,
+          b, a, err);
 }
 
 static void stereo_coherence(void **state)
@@ -324,8 +326,8 @@ static void stereo_coherence(void **state)
         snprintf(what, sizeof what, "R=0 %+g st tempo %g", p, t);
         double l = sig_max_abs(out, m, 2), r = sig_max_abs(out + 1, m, 2);
         CHECK(l > 0.05 && r <= 1e-5 * l,
-              "%s: silent channel reaches %.3g (other channel peak %.3g)",
-              what, r, l);
+              "%s: silent channel reaches %.3g (other channel peak %.3g)", what,
+              r, l);
         free(out);
     }
     free(st);
@@ -360,7 +362,8 @@ static void three_channel_coherence(void **state)
     free(x);
 }
 
-/* ---- identity ------------------------------------------------------------------ */
+/* ---- identity
+ * ------------------------------------------------------------------ */
 
 static void identity_bit_exact(void **state)
 {
@@ -401,8 +404,7 @@ static void identity_bit_exact(void **state)
             CHECK(rc == TP_OK && m == n, "%d ch, %zu frames streamed: %s", ch,
                   n, rc == TP_OK ? "wrong length" : msg);
             CHECK(memcmp(in, out, cnt * sizeof(float)) == 0,
-                  "%d ch, %zu frames streamed: output is not the input", ch,
-                  n);
+                  "%d ch, %zu frames streamed: output is not the input", ch, n);
             tp_stretch_destroy(s);
             free(out);
             out = stretch(ch, 44100.0, 0.0, 1.0, in, n, &m);
@@ -414,7 +416,8 @@ static void identity_bit_exact(void **state)
     }
 }
 
-/* ---- extreme inputs --------------------------------------------------------------- */
+/* ---- extreme inputs
+ * --------------------------------------------------------------- */
 
 static void silence_dc_fullscale(void **state)
 {
@@ -423,8 +426,8 @@ static void silence_dc_fullscale(void **state)
     const int ch = 2;
     static const struct {
         double st, tempo, secs;
-    } jobs[] = {{3.0, 1.25, 1.0}, {-12.0, 0.5, 1.0}, {12.0, 2.0, 1.0},
-                {48.0, 1.0, 1.0}, {-48.0, 1.0, 1.0}, {7.0, 0.05, 0.1},
+    } jobs[] = {{3.0, 1.25, 1.0},  {-12.0, 0.5, 1.0}, {12.0, 2.0, 1.0},
+                {48.0, 1.0, 1.0},  {-48.0, 1.0, 1.0}, {7.0, 0.05, 0.1},
                 {-5.0, 20.0, 2.0}, {0.0, 0.8, 1.0}};
     enum { SILENCE, DC, SQUARE, NOISE, SINE, N_KINDS };
     static const char *names[] = {"silence", "DC 0.5", "square +-1",
@@ -439,15 +442,26 @@ static void silence_dc_fullscale(void **state)
             for (int c = 0; c < ch; c++) {
                 float *x = in + c;
                 switch (kind) {
-                case SILENCE: sig_fill(x, n, ch, 0.0f); break;
-                case DC: sig_fill(x, n, ch, 0.5f); break;
-                case SQUARE: sig_square(x, n, ch, rate, 100.0, 1.0); break;
-                case NOISE: sig_noise(x, n, ch, 1.0, &r); break;
-                default: sig_sine(x, n, ch, rate, 997.0, 1.0, 0.0); break;
+                case SILENCE:
+                    sig_fill(x, n, ch, 0.0f);
+                    break;
+                case DC:
+                    sig_fill(x, n, ch, 0.5f);
+                    break;
+                case SQUARE:
+                    sig_square(x, n, ch, rate, 100.0, 1.0);
+                    break;
+                case NOISE:
+                    sig_noise(x, n, ch, 1.0, &r);
+                    break;
+                default:
+                    sig_sine(x, n, ch, rate, 997.0, 1.0, 0.0);
+                    break;
                 }
             }
             size_t m = 0;
-            float *out = stretch(ch, rate, jobs[j].st, jobs[j].tempo, in, n, &m);
+            float *out =
+                stretch(ch, rate, jobs[j].st, jobs[j].tempo, in, n, &m);
             size_t cnt = m * (size_t)ch;
             CHECK(sig_all_finite(out, cnt),
                   "%s, %+g st tempo %g: non-finite sample at %zu", names[kind],
