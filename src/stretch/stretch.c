@@ -17,6 +17,7 @@
  * length exact, the start aligned and the result independent of chunking.
  */
 #include "tempitch/stretch.h"
+#include "tempitch/pool.h"
 
 #include "fifo.h"
 #include "pv.h"
@@ -74,6 +75,12 @@ const char *tp_strerror(int code)
         return "parameters cannot change during a stream";
     case TP_ERR_BUFFER:
         return "frame count given with a NULL buffer";
+    case TP_POOL_ERR_ARG:
+        return "invalid pool argument";
+    case TP_POOL_ERR_THREAD:
+        return "could not start a worker thread";
+    case TP_POOL_ERR_BUSY:
+        return "the pool is already running";
     default:
         return "unknown error";
     }
