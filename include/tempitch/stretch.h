@@ -126,9 +126,13 @@ typedef struct tp_data {
  * are then ignored and reported as unused) drain the remaining output.  The
  * stream is complete when tp_stretch_finished() returns 1.
  *
- * Returns TP_OK, TP_ERR_NULL (s or d NULL), or TP_ERR_BUFFER (in NULL with
- * in_frames > 0 or out NULL with out_frames > 0).  On error nothing is
- * consumed or produced and the state is unchanged.  Output samples are
+ * Returns TP_OK, TP_ERR_NULL (s or d NULL), TP_ERR_BUFFER (in NULL with
+ * in_frames > 0 or out NULL with out_frames > 0), or TP_ERR_NOMEM (the
+ * first call after create, reset or a parameter change builds the
+ * processing chain).  On these errors nothing is consumed or produced and
+ * the state is unchanged.  TP_ERR_STATE means the engine could make no
+ * progress although offered input or output room: an internal error that
+ * the queue sizing rules out, reported so that no caller loops forever.  Output samples are
  * always finite when the input is finite. */
 int tp_stretch_process(tp_stretch *s, tp_data *d);
 

@@ -400,6 +400,14 @@ int tp_stretch_process(tp_stretch *s, tp_data *d)
         if (!got && !take && !made)
             break;
     }
+    /* The queues are sized so that the chain can always move while it is
+     * offered input and output room; if it cannot, say so rather than let
+     * the caller loop forever. */
+    int room = d->out_generated < d->out_frames;
+    int want_in = !s->in_ended && d->in_used < d->in_frames;
+    int want_out = s->in_ended && s->frames_out < s->total_out;
+    if (room && !d->in_used && !d->out_generated && (want_in || want_out))
+        return TP_ERR_STATE;
     return TP_OK;
 }
 
