@@ -58,6 +58,9 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->rot_re = malloc(sizeof(float) * (size_t)bins);
     pv->rot_im = malloc(sizeof(float) * (size_t)bins);
     pv->mag = malloc(sizeof(float) * (size_t)bins);
+    pv->new_re = malloc(sizeof(float) * (size_t)bins);
+    pv->new_im = malloc(sizeof(float) * (size_t)bins);
+    pv->peak_of = malloc(sizeof(int) * (size_t)bins);
     pv->syn = calloc((size_t)channels, sizeof *pv->syn);
     pv->pacc = fftwf_alloc_real((size_t)n);
     pv->hist_out = fftwf_alloc_real((size_t)n);
@@ -67,8 +70,9 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->back = calloc((size_t)channels, sizeof *pv->back);
     pv->acc = calloc((size_t)channels, sizeof *pv->acc);
     if (!pv->window || !pv->frame || !pv->rot_re || !pv->rot_im || !pv->mag ||
-        !pv->syn || !pv->pacc || !pv->hist_out || !pv->hist_tgt || !pv->cur ||
-        !pv->prev || !pv->back || !pv->acc)
+        !pv->new_re || !pv->new_im || !pv->peak_of || !pv->syn || !pv->pacc ||
+        !pv->hist_out || !pv->hist_tgt || !pv->cur || !pv->prev || !pv->back ||
+        !pv->acc)
         goto fail;
     for (int c = 0; c < channels; c++) {
         pv->cur[c] = fftwf_alloc_complex((size_t)bins);
@@ -118,6 +122,9 @@ void tp_pv_free(tp_pv *pv)
     free(pv->rot_re);
     free(pv->rot_im);
     free(pv->mag);
+    free(pv->new_re);
+    free(pv->new_im);
+    free(pv->peak_of);
     fftwf_free(pv->window);
     fftwf_free(pv->frame);
     tp_onset_free(&pv->onset);
@@ -138,6 +145,7 @@ void tp_pv_reset(tp_pv *pv)
         memset(pv->acc[c], 0, sizeof(float) * (size_t)pv->n);
     memset(pv->pacc, 0, sizeof(float) * (size_t)pv->n);
     pv->locked_hist = 15u;
+    pv->zone_onset = -1;
     pv->level = 1.0f;
     memset(pv->hist_out, 0, sizeof(float) * (size_t)pv->n);
     memset(pv->hist_tgt, 0, sizeof(float) * (size_t)pv->n);
@@ -148,13 +156,14 @@ void tp_pv_reset(tp_pv *pv)
     tp_onset_reset(&pv->onset);
 }
 
-/* Analysis centre of the frame at output time tau, and whether the frame
- * is a locked (verbatim) one. */
-static int64_t time_map(tp_pv *pv, int64_t tau, int *locked)
+/* Analysis centre of the frame at output time tau, whether the frame is a
+ * locked (verbatim) one, and the onset steering it (-1 if none). */
+static int64_t time_map(tp_pv *pv, int64_t tau, int *locked, int64_t *onset)
 {
     const double d = pv->d, half = pv->n / 2.0;
     int64_t p = (int64_t)floor((double)tau / d + 0.5);
     *locked = 0;
+    *onset = -1;
     if (!pv->lock)
         return p;
     double w = zone_half_width(pv);
@@ -163,6 +172,7 @@ static int64_t time_map(tp_pv *pv, int64_t tau, int *locked)
     int64_t t0 = tp_onset_find(&pv->onset, from, to);
     if (t0 < 0)
         return p;
+    *onset = t0;
     /* Locked frames share one offset tau - p, so they overlap-add into
      * the input itself, with the onset at round(t0 * d). */
     int64_t at = (int64_t)floor((double)t0 * d + 0.5);
@@ -221,15 +231,58 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
     return e;
 }
 
+/* Splits the spectrum into peak regions: every bin gets the index of the
+ * peak of `mag` whose region holds it.  A peak is a local maximum; a
+ * region ends at the lowest bin between its peak and the next. */
+static void find_regions(const float *restrict mag, int bins,
+                         int *restrict peak_of)
+{
+    int region_start = 0, peak = -1;
+    for (int j = 0; j <= bins; j++) {
+        int is_peak = j < bins && (j == 0 || mag[j] > mag[j - 1]) &&
+                      (j == bins - 1 || mag[j] >= mag[j + 1]);
+        if (j < bins && !is_peak)
+            continue;
+        if (peak >= 0) {
+            int end = bins;
+            if (j < bins) {
+                end = peak + 1;
+                for (int i = peak + 1; i < j; i++)
+                    if (mag[i] < mag[end])
+                        end = i;
+            }
+            for (int i = region_start; i < end; i++)
+                peak_of[i] = peak;
+            region_start = end;
+        }
+        peak = j;
+    }
+}
+
+/* Channel-summed power spectrum of the input frame centred at `centre`
+ * (uses pv->back as scratch). */
+static void power_spectrum(tp_pv *pv, const tp_fifo *in, int64_t centre,
+                           float *restrict power)
+{
+    const int bins = pv->bins;
+    for (int j = 0; j < bins; j++)
+        power[j] = 0.0f;
+    for (int c = 0; c < pv->channels; c++) {
+        (void)analyse(pv, in, c, centre, pv->back[c], 0);
+        const fftwf_complex *restrict x = pv->back[c];
+        for (int j = 0; j < bins; j++)
+            power[j] += x[j][0] * x[j][0] + x[j][1] * x[j][1];
+    }
+}
+
 /* Phase rotation with identity phase locking.
  *
  * A per-bin rotation that drifts freely loses the input's vertical phase
  * structure (which places energy in time within the frame): sines lose
  * level and gain frame-rate sidebands, attacks smear.  So R is advanced
  * only at spectral peaks of the channel-summed power, and every bin takes
- * the rotation of the peak whose region (bounded by the lowest bin
- * between two peaks) it lies in: within a region the output keeps the
- * input's relative phases exactly.
+ * the rotation of the peak whose region it lies in: within a region the
+ * output keeps the input's relative phases exactly.
  *
  * A peak's rotation advances by the phase the input turns through from
  * the re-analysed frame (p_k - hop) to the previous frame (p_{k-1}), summed
@@ -239,6 +292,8 @@ static void advance_rotation(tp_pv *pv)
     const int bins = pv->bins, nc = pv->channels;
     float *restrict mag = pv->mag;
     float *restrict rr = pv->rot_re, *restrict ri = pv->rot_im;
+    float *restrict nr = pv->new_re, *restrict ni = pv->new_im;
+    int *restrict peak_of = pv->peak_of;
 
     for (int j = 0; j < bins; j++)
         mag[j] = 0.0f;
@@ -247,49 +302,59 @@ static void advance_rotation(tp_pv *pv)
         for (int j = 0; j < bins; j++)
             mag[j] += x[j][0] * x[j][0] + x[j][1] * x[j][1];
     }
+    find_regions(mag, bins, peak_of);
 
-    int region_start = 0;
-    int peak = -1;
-    for (int j = 0; j <= bins; j++) {
-        int is_peak = j < bins && (j == 0 || mag[j] > mag[j - 1]) &&
-                      (j == bins - 1 || mag[j] >= mag[j + 1]);
-        if (j < bins && !is_peak)
+    /* New rotations at the peaks (reading the old ones), then spread. */
+    for (int q = 0; q < bins; q++) {
+        if (peak_of[q] != q)
             continue;
-        /* Close the region of the previous peak at the valley between the
-         * two peaks (or at the top of the spectrum). */
-        int end = bins;
-        if (j < bins && peak >= 0) {
-            end = peak + 1;
-            for (int i = peak + 1; i < j; i++)
-                if (mag[i] < mag[end])
-                    end = i;
+        float ar = 0.0f, ai = 0.0f;
+        for (int c = 0; c < nc; c++) {
+            const float *x = pv->prev[c][q], *b = pv->back[c][q];
+            /* x * conj(b) */
+            ar += x[0] * b[0] + x[1] * b[1];
+            ai += x[1] * b[0] - x[0] * b[1];
         }
-        if (peak >= 0) {
-            float ar = 0.0f, ai = 0.0f;
-            for (int c = 0; c < nc; c++) {
-                const float *x = pv->prev[c][peak], *b = pv->back[c][peak];
-                /* x * conj(b) */
-                ar += x[0] * b[0] + x[1] * b[1];
-                ai += x[1] * b[0] - x[0] * b[1];
-            }
-            float nr = rr[peak] * ar - ri[peak] * ai;
-            float ni = rr[peak] * ai + ri[peak] * ar;
-            float m2 = nr * nr + ni * ni;
-            if (m2 > 1e-30f) {
-                float inv = 1.0f / sqrtf(m2);
-                nr *= inv;
-                ni *= inv;
-            } else {
-                nr = rr[peak];
-                ni = ri[peak];
-            }
-            for (int i = region_start; i < end; i++) {
-                rr[i] = nr;
-                ri[i] = ni;
-            }
-            region_start = end;
+        float tr = rr[q] * ar - ri[q] * ai;
+        float ti = rr[q] * ai + ri[q] * ar;
+        float m2 = tr * tr + ti * ti;
+        if (m2 > 1e-30f) {
+            float inv = 1.0f / sqrtf(m2);
+            nr[q] = tr * inv;
+            ni[q] = ti * inv;
+        } else {
+            nr[q] = rr[q];
+            ni[q] = ri[q];
         }
-        peak = j;
+    }
+    for (int j = 0; j < bins; j++) {
+        rr[j] = nr[peak_of[j]];
+        ri[j] = ni[peak_of[j]];
+    }
+}
+
+/* Entering the locked zone of the onset at t0.
+ *
+ * The zone's frames are the input verbatim up to R, and consecutive ones
+ * are exactly one hop apart, so any R held constant through the zone
+ * overlap-adds coherently.  Regions where the attack dominates (their peak
+ * gains more than 6 dB from just before the onset to across it) are reset
+ * to R = 1, which rebuilds the attack exactly; regions where a sustained
+ * sound dominates keep their R, so that sound goes through the zone
+ * without a phase step. */
+static void enter_zone(tp_pv *pv, const tp_fifo *in, int64_t t0)
+{
+    const int n = pv->n, bins = pv->bins;
+    float *restrict across = pv->mag, *restrict before = pv->new_re;
+    power_spectrum(pv, in, t0 - n / 2 - n / 8, before);
+    power_spectrum(pv, in, t0 + n / 8, across);
+    find_regions(across, bins, pv->peak_of);
+    for (int j = 0; j < bins; j++) {
+        int q = pv->peak_of[j];
+        if (across[q] > 4.0f * before[q]) {
+            pv->rot_re[j] = 1.0f;
+            pv->rot_im[j] = 0.0f;
+        }
     }
 }
 
@@ -450,7 +515,8 @@ size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
                 break;
         }
         int locked;
-        int64_t p = time_map(pv, tau, &locked);
+        int64_t onset;
+        int64_t p = time_map(pv, tau, &locked, &onset);
         if (pv->have_prev && p < pv->p_prev)
             p = pv->p_prev;
         if (!in->ended && tp_fifo_end(in) < p + n / 2)
@@ -460,26 +526,30 @@ size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
         pv->frame_power = 0.0;
         for (int c = 0; c < nc; c++)
             pv->frame_energy += analyse(pv, in, c, p, pv->cur[c], 1);
-        if (locked || !pv->have_prev) {
+        if (!pv->have_prev) {
             for (int j = 0; j < pv->bins; j++) {
                 pv->rot_re[j] = 1.0f;
                 pv->rot_im[j] = 0.0f;
             }
         } else {
-            if (p - hop == pv->p_prev) {
-                /* The re-analysis is the previous frame: no turn. */
-            } else {
+            /* Inside a zone frames are one hop apart: the re-analysis is
+             * the previous frame and R does not turn. */
+            if (p - hop != pv->p_prev) {
                 for (int c = 0; c < nc; c++)
                     (void)analyse(pv, in, c, p - hop, pv->back[c], 0);
                 advance_rotation(pv);
             }
+            if (locked && onset != pv->zone_onset)
+                enter_zone(pv, in, onset);
         }
-        int identity = locked || !pv->have_prev;
+        pv->zone_onset = locked ? onset : -1;
+        /* Zone frames overlap-add coherently: no energy to restore. */
+        int verbatim = locked || !pv->have_prev;
         add_target(pv);
-        rotate_and_invert(pv, identity);
-        overlap_add(pv, identity ? 1.0f : frame_gain(pv));
+        rotate_and_invert(pv, !pv->have_prev);
+        overlap_add(pv, verbatim ? 1.0f : frame_gain(pv));
 
-        pv->locked_hist = (pv->locked_hist << 1 | (unsigned)identity) & 15u;
+        pv->locked_hist = (pv->locked_hist << 1 | (unsigned)verbatim) & 15u;
         level_control(pv, pv->frame);
 
         /* The first hop of the accumulator is now complete. */

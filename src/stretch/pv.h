@@ -42,6 +42,8 @@ typedef struct tp_pv {
     fftwf_complex **back;       /* per channel spectrum at p_k - hop         */
     float *rot_re, *rot_im;     /* R per bin                                 */
     float *mag;                 /* channel-summed power of the frame         */
+    float *new_re, *new_im;     /* scratch: rotations at the peaks           */
+    int *peak_of;               /* per bin, the peak of its region           */
     float **syn;                /* per channel inverse transform, n          */
     double frame_energy;        /* input frame energy under both windows     */
     float *pacc;                /* overlap-added input power (target), n     */
@@ -58,8 +60,7 @@ typedef struct tp_pv {
     int have_prev;
     int64_t emitted;    /* next output index to emit                 */
     int64_t limit;      /* outputs to produce; -1 while unknown      */
-    int64_t zone_onset; /* input index of the onset being locked     */
-    int in_zone;
+    int64_t zone_onset; /* onset of the zone being locked, or -1 */
 } tp_pv;
 
 /* FFT size used at a sample rate (about 93 ms). */
