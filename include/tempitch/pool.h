@@ -38,12 +38,17 @@ typedef struct tp_pool tp_pool;
 typedef int (*tp_pool_job_fn)(void *user, size_t job, int worker);
 
 /* Called once per job, in increasing job order, as soon as that job and
- * every job before it have finished. */
+ * every job before it have finished.  After a cancel it is called for
+ * exactly the finished jobs whose predecessors all finished: never for a
+ * job that was not started, nor for a finished job after one that was
+ * not. */
 typedef void (*tp_pool_done_fn)(void *user, size_t job, int status);
 
-/* Called after every completion (in any order) and at least every
- * `tick_ms` milliseconds while jobs run, with the number of finished
- * jobs.  For progress displays. */
+/* Called after completions (several completions close together may be
+ * covered by one call) and at least every `tick_ms` milliseconds while
+ * jobs run, with the number of finished jobs so far: nondecreasing within
+ * a run, and total in the last call of a run that was not cancelled.  For
+ * progress displays. */
 typedef void (*tp_pool_tick_fn)(void *user, size_t finished, size_t total);
 
 typedef struct tp_pool_run_args {
@@ -59,32 +64,51 @@ typedef struct tp_pool_run_args {
 
 /* Starts `threads` workers (1..1024).  Returns 0 and stores the pool in
  * *out, or TP_POOL_ERR_ARG / TP_POOL_ERR_THREAD / TP_ERR_NOMEM with *out
- * set to NULL (no thread left running). */
+ * set to NULL (no thread left running).  The workers block asynchronous
+ * signals (SIGINT, SIGTERM, ...; not SIGSEGV, SIGPIPE and the other
+ * thread-directed ones), so handlers run in the program's own threads. */
 int tp_pool_create(tp_pool **out, int threads);
 
-/* Stops and joins the workers (waiting for a run in progress to finish
- * its running jobs) and frees the pool.  NULL is ignored. */
+/* Stops and joins the workers and frees the pool.  A run in progress in
+ * another thread is cancelled (tp_pool_cancel) and waited for: its
+ * running jobs finish and its tp_pool_run returns first.  Must not be
+ * called from a callback of the pool (it would wait for itself), nor
+ * overlap any other call on the pool than that run.  NULL is ignored. */
 void tp_pool_destroy(tp_pool *p);
 
-/* Number of worker threads. */
+/* Number of worker threads (0 for NULL). */
 int tp_pool_threads(const tp_pool *p);
 
 /* Runs all jobs and returns when every started job has finished and every
- * `done` call has been made.  Returns the number of jobs whose status was
- * nonzero (>= 0), or a negative error code (nothing run).  Not reentrant:
- * one run at a time per pool. */
+ * `done` call has been made.  Returns the number of finished jobs whose
+ * status was nonzero (>= 0, at most INT_MAX; after a cancel this includes
+ * finished jobs that got no `done`), or a negative error code with
+ * nothing run: TP_POOL_ERR_ARG (p, args or args->job NULL, or `order` not
+ * a permutation of 0..n-1), TP_ERR_NOMEM (a run allocates O(jobs)),
+ * TP_POOL_ERR_BUSY (another run is in progress, from another thread or
+ * from a callback of this one, or the pool is being destroyed).  A run of
+ * 0 jobs returns 0 at once: no callback, cancel flag unchanged.  Not
+ * reentrant: one run at a time per pool. */
 int tp_pool_run(tp_pool *p, const tp_pool_run_args *args);
 
 /* Asks the current run to stop: jobs not yet started are not started (their
  * `done` is not called), running jobs finish (a job may poll
- * tp_pool_cancelled() to stop early).  Safe to call from any thread, and
- * from a signal handler (it only stores to an atomic flag). */
+ * tp_pool_cancelled() to stop early).  tp_pool_run notices it at its next
+ * completion or tick period and returns once the running jobs finish.
+ * Safe to call from any thread, including from callbacks, and from a
+ * signal handler (it only stores to a lock-free atomic flag).  NULL is
+ * ignored.  Every run clears the flag when it starts, so a cancel made
+ * while no run is in progress is forgotten: a signal handler should also
+ * set a flag of the program's own that the program checks (before the
+ * run and, to close the race, in its jobs). */
 void tp_pool_cancel(tp_pool *p);
 
-/* 1 if tp_pool_cancel() was called since the current run started. */
+/* 1 if tp_pool_cancel() was called since the current (or, between runs,
+ * the last) run started; 0 otherwise and for NULL. */
 int tp_pool_cancelled(const tp_pool *p);
 
-/* Number of CPUs online (at least 1): the default thread count. */
+/* Number of CPUs online (at least 1, at most 1024): the default thread
+ * count. */
 int tp_pool_cpu_count(void);
 
 #ifdef __cplusplus

@@ -1,13 +1,21 @@
 /*
- * main.c -- the tempitch command: parse, convert, report, exit code.
+ * main.c -- the tempitch command: parse, plan, run, report, exit code.
  *
- * Exit status: 0 success, 1 the file could not be processed, 2 usage
- * error.  All the work lives in the modules; this file only wires them.
+ * Exit status: 0 every file done, 1 some file failed or was skipped (the
+ * others are still written), 2 usage error.  All the work lives in the
+ * modules; this file only wires them:
+ *   options.c  argv -> struct cli_options
+ *   plan.c     inputs -> jobs (output names, lengths, start order)
+ *   run.c      jobs -> worker pool -> per-file reports in input order
+ *   report.c   the timing table or JSON
+ *   bench.c    --bench
  */
-#include "convert.h"
+#include "bench.h"
 #include "options.h"
 #include "outfile.h"
+#include "plan.h"
 #include "report.h"
+#include "run.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,27 +31,37 @@ int main(int argc, char **argv)
     case CLI_RUN:
         break;
     }
+    if (opts.bench)
+        return bench_run(&opts.bench_opts);
 
     outfile_install_signal_cleanup();
 
-    struct converter *conv = converter_new();
-    if (conv == NULL) {
-        fputs("tempitch: out of memory\n", stderr);
+    struct plan plan;
+    switch (plan_build(&opts, &plan)) {
+    case PLAN_USAGE:
+        return 2;
+    case PLAN_FATAL:
         return EXIT_FAILURE;
+    case PLAN_OK:
+        break;
     }
-    struct convert_result result;
-    int failed =
-        convert_file(conv, opts.input, opts.output, &opts.params, &result);
-    converter_free(conv);
-    if (failed)
-        return EXIT_FAILURE;
 
-    report_file(opts.input, opts.output, &result, opts.quiet);
-    /* The output file is already in place; a broken stdout only loses the
-     * summary, but the exit status should still say so. */
+    struct batch_stats stats;
+    int status = EXIT_FAILURE;
+    if (run_batch(&plan, &opts, &stats) == 0) {
+        if (opts.json)
+            report_json(stdout, &opts, &plan, &stats);
+        else if (opts.verbosity != VERBOSITY_QUIET)
+            report_table(stdout, &plan, &stats);
+        /* A skipped file is a file not processed, as in zstd and pigz. */
+        status = stats.failed + stats.skipped > 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    }
+    plan_free(&plan);
+    /* The outputs are already in place; a broken stdout only loses the
+     * table, but the exit status should still say so. */
     if (fflush(stdout) != 0) {
         perror("tempitch: stdout");
-        return EXIT_FAILURE;
+        status = EXIT_FAILURE;
     }
-    return EXIT_SUCCESS;
+    return status;
 }

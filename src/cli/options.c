@@ -1,14 +1,21 @@
 /*
  * options.c -- command-line parsing for the tempitch command.
+ *
+ * Two modes share one option table: the batch (FILE... [-o OUTPUT]) and
+ * --bench.  Options that only mean something in one mode are refused in
+ * the other rather than silently ignored.
  */
 #include "options.h"
 
+#include <tempitch/pool.h>
 #include <tempitch/stretch.h>
 
 #include <sndfile.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,16 +30,42 @@
 #define RATIO_MIN exp2(TP_SEMITONES_MIN / 12.0)
 #define RATIO_MAX exp2(TP_SEMITONES_MAX / 12.0)
 
-enum { OPT_FORCE = 256 };
+/* --bench ranges: generous, but small enough that a typo cannot ask for
+ * gigabytes of generated noise. */
+#define BENCH_JOBS_MAX 1024
+#define BENCH_SECONDS_MIN 0.01
+#define BENCH_SECONDS_MAX 600.0
+#define BENCH_REPS_MAX 100
+
+enum {
+    OPT_FORCE = 256,
+    OPT_JSON,
+    OPT_BENCH,
+    OPT_BENCH_JOBS,
+    OPT_SECONDS,
+    OPT_CHANNELS,
+    OPT_RATE,
+    OPT_REPS,
+};
 
 static const struct option long_options[] = {
     {"pitch", required_argument, NULL, 'p'},
     {"frequency", required_argument, NULL, 'f'},
     {"tempo", required_argument, NULL, 'T'},
     {"time", required_argument, NULL, 't'},
+    {"duration", required_argument, NULL, 'D'},
     {"output", required_argument, NULL, 'o'},
+    {"jobs", required_argument, NULL, 'j'},
     {"force", no_argument, NULL, OPT_FORCE},
     {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"bench", no_argument, NULL, OPT_BENCH},
+    {"bench-jobs", required_argument, NULL, OPT_BENCH_JOBS},
+    {"seconds", required_argument, NULL, OPT_SECONDS},
+    {"channels", required_argument, NULL, OPT_CHANNELS},
+    {"rate", required_argument, NULL, OPT_RATE},
+    {"reps", required_argument, NULL, OPT_REPS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -40,16 +73,19 @@ static const struct option long_options[] = {
 
 /* Leading ':' makes getopt return ':' for a missing value, so the two
  * kinds of mistakes get different messages. */
-static const char short_options[] = ":p:f:T:t:o:qhV";
+static const char short_options[] = ":p:f:T:t:D:o:j:qvhV";
 
 static void print_help(void)
 {
     /* One source line per output line, so the text reads as it prints. */
     /* clang-format off */
     printf(
-"Usage: tempitch [OPTION]... INPUT -o OUTPUT\n"
-"Change the pitch and the tempo of an audio file independently.\n"
+"Usage: tempitch [OPTION]... FILE... [-o OUTPUT]\n"
+"       tempitch --bench [OPTION]... [FILE]...\n"
+"Change the pitch and the tempo of audio files independently, on a pool\n"
+"of worker threads, and print how long each file took.\n"
 "\n"
+"The change (the same for every file):\n"
 "  -p, --pitch=SEMITONES   pitch shift in semitones, fractional allowed\n"
 "                          (%g..%g; default 0)\n"
 "  -f, --frequency=RATIO   pitch shift as a frequency ratio (%g..%g;\n"
@@ -57,23 +93,63 @@ static void print_help(void)
 "  -T, --tempo=SPEED       tempo as a SPEED factor (%g..%g; default 1):\n"
 "                          1.25 plays 25%% faster, so the output lasts\n"
 "                          0.8 x as long\n"
+"  -T, --tempo=X:Y         tempo from X to Y BPM: the SPEED factor Y/X\n"
 "  -t, --time=X            tempo as a DURATION multiple (%g..%g), the\n"
 "                          inverse of -T, as in rubberband: -t 0.8 is\n"
 "                          the same as -T 1.25\n"
-"  -o, --output=FILE       output file; its extension picks the format\n"
-"                          (.wav .flac .ogg .aiff ...; unknown: WAV)\n"
-"      --force             replace OUTPUT if it exists\n"
-"  -q, --quiet             print nothing but errors\n"
+"  -D, --duration=SECONDS  target DURATION of each output: every file gets\n"
+"                          the SPEED factor (its length / SECONDS), which\n"
+"                          must lie in %g..%g, else that file fails\n"
+"\n"
+"Outputs:\n"
+"  -o, --output=PATH       one FILE: the output file, or an existing\n"
+"                          directory to write into; several FILEs: a\n"
+"                          directory, created if missing.  In a directory\n"
+"                          an output keeps its input's name.  Without -o\n"
+"                          each output goes next to its input, named\n"
+"                          after the change: song.wav -> song.p+3.T1.25.wav\n"
+"                          (song.copy.wav when nothing changes)\n"
+"      --force             replace existing outputs (never an input);\n"
+"                          without it an existing output is skipped\n"
+"\n"
+"Batch:\n"
+"  -j, --jobs=N            worker threads (1..%d; default: the number of\n"
+"                          online CPUs, %d here); -j 1 runs serially\n"
+"  -q, --quiet             print nothing but errors: no progress, no table\n"
+"  -v, --verbose           also print the settings and a line per file\n"
+"      --json              print the timing table as one JSON object\n"
+"\n"
+"Benchmark (tempitch --bench; no input files needed):\n"
+"      --bench             time the same jobs serially and on the pool,\n"
+"                          and print speedup and parallel efficiency;\n"
+"                          FILEs, if given, are used instead of noise\n"
+"      --bench-jobs=N      generated jobs (1..%d; default 8)\n"
+"      --seconds=S         length of each generated job (%g..%g; default 4)\n"
+"      --channels=C        channels of generated jobs (1..%d; default 2)\n"
+"      --rate=HZ           rate of generated jobs (%g..%g; default 44100)\n"
+"      --reps=N            runs of each mode, medians reported (1..%d;\n"
+"                          default 5)\n"
+"                          -p/-f (default +3), -T/-t (default 1.25), -j,\n"
+"                          --json and -q apply to the benchmark too\n"
+"\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show version information and exit\n"
 "\n"
-"The output keeps the input's sample rate, channel count and sample\n"
-"format when the output format allows it.  Integer outputs are clipped\n"
-"at full scale and the number of clipped samples is reported.\n"
+"An output keeps its input's sample rate, channel count and sample format\n"
+"when the output's format allows it; the extension picks the format\n"
+"(.wav .flac .ogg .aiff ...; unknown: WAV).  Integer outputs are clipped\n"
+"at full scale and the number of clipped samples is reported.  Outputs\n"
+"are byte-identical whatever -j is.  A progress line is shown on stderr\n"
+"when it is a terminal; the timing table goes to stdout.\n"
 "\n"
-"Exit status: 0 success, 1 the file could not be processed, 2 usage error.\n",
+"Exit status: 0 every file done, 1 some file failed or was skipped (the\n"
+"others are still written), 2 usage error.\n",
         TP_SEMITONES_MIN, TP_SEMITONES_MAX, RATIO_MIN, RATIO_MAX,
-        TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN);
+        TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN,
+        TP_TEMPO_MIN, TP_TEMPO_MAX,
+        CLI_JOBS_MAX, tp_pool_cpu_count(),
+        BENCH_JOBS_MAX, BENCH_SECONDS_MIN, BENCH_SECONDS_MAX,
+        TP_CHANNELS_MAX, TP_RATE_MIN, TP_RATE_MAX, BENCH_REPS_MAX);
     /* clang-format on */
 }
 
@@ -137,8 +213,68 @@ static int parse_ranged(const char *text, const char *what, const char *kind,
     return -1;
 }
 
-/* Two spellings of one setting (-T/-t, -p/-f) are refused together rather
- * than silently letting one win: a script mixing them is likely wrong. */
+/* Strict integer in [lo, hi]: digits only (an optional sign), no spaces,
+ * no fraction, no overflow. */
+static int parse_int(const char *text, const char *what, long lo, long hi,
+                     long *value)
+{
+    char *end = NULL;
+    errno = 0;
+    long v = 0;
+    int ok = (isdigit((unsigned char)text[0]) ||
+              ((text[0] == '-' || text[0] == '+') &&
+               isdigit((unsigned char)text[1])));
+    if (ok) {
+        v = strtol(text, &end, 10);
+        ok = *end == '\0' && errno == 0 && v >= lo && v <= hi;
+    }
+    if (!ok) {
+        fprintf(stderr,
+                "tempitch: invalid %s '%s' (expected an integer in %ld..%ld)\n",
+                what, text, lo, hi);
+        return -1;
+    }
+    *value = v;
+    return 0;
+}
+
+/* -T takes a speed factor or X:Y, a change from X to Y BPM, which is the
+ * speed factor Y/X.  Returns 0 with the factor in *tempo, or -1 after a
+ * message that gives both forms and the range. */
+static int parse_tempo(const char *text, double *tempo)
+{
+    const char *colon = strchr(text, ':');
+    double v = NAN;
+    if (colon == NULL) {
+        if (parse_number(text, &v) != 0)
+            v = NAN;
+    } else {
+        char from[64];
+        size_t n = (size_t)(colon - text);
+        double x, y;
+        if (n < sizeof from) {
+            memcpy(from, text, n);
+            from[n] = '\0';
+            if (parse_number(from, &x) == 0 &&
+                parse_number(colon + 1, &y) == 0 && x > 0 && y > 0)
+                v = y / x;
+        }
+    }
+    /* !(v >= lo) also catches NaN. */
+    if (!(v >= TP_TEMPO_MIN && v <= TP_TEMPO_MAX)) {
+        fprintf(stderr,
+                "tempitch: invalid tempo '%s' (expected a speed factor in "
+                "%g..%g, or X:Y BPM with Y/X in that range)\n",
+                text, TP_TEMPO_MIN, TP_TEMPO_MAX);
+        return -1;
+    }
+    *tempo = v;
+    return 0;
+}
+
+/* Two spellings of one setting (-T/-t/-D, -p/-f) are refused together
+ * rather than silently letting one win: a script mixing them is likely
+ * wrong. */
 static int check_spelling(int *seen, int opt, const char *setting)
 {
     if (*seen != 0 && *seen != opt) {
@@ -151,6 +287,166 @@ static int check_spelling(int *seen, int opt, const char *setting)
     return 0;
 }
 
+/* The parser's scratch state: what was given, before the mode is known. */
+struct seen {
+    const char *bench_only; /* first --bench-only option given, or NULL */
+    const char *batch_only; /* first batch-only option given, or NULL   */
+    int jobs_given;
+    long bench_jobs, channels, rate, reps;
+    double seconds;
+};
+
+/* Handles one option of the batch/benchmark table.  Returns 0, or -1 after
+ * printing a usage error. */
+static int take_option(int c, struct cli_options *o, struct seen *s)
+{
+    double v;
+    long n;
+    switch (c) {
+    case 'p':
+        if (check_spelling(&o->pitch_opt, c, "pitch") != 0 ||
+            parse_ranged(optarg, "pitch", "semitones", TP_SEMITONES_MIN,
+                         TP_SEMITONES_MAX, &v) != 0)
+            return -1;
+        o->params.pitch = v;
+        o->params.pitch_is_ratio = 0;
+        return 0;
+    case 'f':
+        if (check_spelling(&o->pitch_opt, c, "pitch") != 0 ||
+            parse_ranged(optarg, "frequency ratio", "a ratio", RATIO_MIN,
+                         RATIO_MAX, &v) != 0)
+            return -1;
+        o->params.pitch = v;
+        o->params.pitch_is_ratio = 1;
+        return 0;
+    case 'T':
+        if (check_spelling(&o->tempo_opt, c, "tempo") != 0 ||
+            parse_tempo(optarg, &v) != 0)
+            return -1;
+        o->params.tempo = o->tempo_value = v;
+        return 0;
+    case 't':
+        /* A duration multiple X is the speed factor 1/X; the range is the
+         * tempo range inverted. */
+        if (check_spelling(&o->tempo_opt, c, "tempo") != 0 ||
+            parse_ranged(optarg, "time ratio", "a duration multiple",
+                         1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN, &v) != 0)
+            return -1;
+        o->tempo_value = v;
+        o->params.tempo = 1.0 / v;
+        return 0;
+    case 'D':
+        if (check_spelling(&o->tempo_opt, c, "tempo") != 0)
+            return -1;
+        if (parse_number(optarg, &v) != 0 || !(v > 0)) {
+            fprintf(stderr,
+                    "tempitch: invalid duration '%s' (expected seconds > 0)\n",
+                    optarg);
+            return -1;
+        }
+        o->duration = o->tempo_value = v;
+        s->batch_only = s->batch_only ? s->batch_only : "-D";
+        return 0;
+    case 'o':
+        if (optarg[0] == '\0') {
+            usage_error("empty output name", NULL);
+            return -1;
+        }
+        o->output = optarg;
+        s->batch_only = s->batch_only ? s->batch_only : "-o";
+        return 0;
+    case 'j':
+        if (parse_int(optarg, "thread count", 1, CLI_JOBS_MAX, &n) != 0)
+            return -1;
+        o->jobs = (int)n;
+        s->jobs_given = 1;
+        return 0;
+    case OPT_FORCE:
+        o->params.force = 1;
+        s->batch_only = s->batch_only ? s->batch_only : "--force";
+        return 0;
+    case 'q':
+        o->verbosity = VERBOSITY_QUIET;
+        return 0;
+    case 'v':
+        o->verbosity = VERBOSITY_VERBOSE;
+        s->batch_only = s->batch_only ? s->batch_only : "-v";
+        return 0;
+    case OPT_JSON:
+        o->json = 1;
+        return 0;
+    case OPT_BENCH:
+        o->bench = 1;
+        return 0;
+    }
+
+    /* The rest are --bench settings. */
+    int rc = 0;
+    switch (c) {
+    case OPT_BENCH_JOBS:
+        rc = parse_int(optarg, "job count", 1, BENCH_JOBS_MAX, &s->bench_jobs);
+        s->bench_only = s->bench_only ? s->bench_only : "--bench-jobs";
+        break;
+    case OPT_SECONDS:
+        rc = parse_ranged(optarg, "length", "seconds", BENCH_SECONDS_MIN,
+                          BENCH_SECONDS_MAX, &s->seconds);
+        s->bench_only = s->bench_only ? s->bench_only : "--seconds";
+        break;
+    case OPT_CHANNELS:
+        rc = parse_int(optarg, "channel count", 1, TP_CHANNELS_MAX,
+                       &s->channels);
+        s->bench_only = s->bench_only ? s->bench_only : "--channels";
+        break;
+    case OPT_RATE:
+        rc = parse_int(optarg, "sample rate", (long)TP_RATE_MIN,
+                       (long)TP_RATE_MAX, &s->rate);
+        s->bench_only = s->bench_only ? s->bench_only : "--rate";
+        break;
+    case OPT_REPS:
+        rc = parse_int(optarg, "repetition count", 1, BENCH_REPS_MAX, &s->reps);
+        s->bench_only = s->bench_only ? s->bench_only : "--reps";
+        break;
+    }
+    return rc;
+}
+
+/* --bench: the shared settings map onto struct bench_options; -f becomes
+ * semitones, as the benchmark takes only those. */
+static enum cli_parse_status finish_bench(struct cli_options *o,
+                                          const struct seen *s, char **files,
+                                          size_t nfiles)
+{
+    if (s->batch_only != NULL) {
+        fprintf(stderr, "tempitch: %s cannot be used with --bench\n",
+                s->batch_only);
+        return CLI_USAGE;
+    }
+    struct bench_options *b = &o->bench_opts;
+    bench_defaults(b);
+    if (o->pitch_opt != 0)
+        b->semitones = o->params.pitch_is_ratio ? 12.0 * log2(o->params.pitch)
+                                                : o->params.pitch;
+    if (o->tempo_opt != 0)
+        b->tempo = o->params.tempo;
+    if (s->jobs_given)
+        b->threads = o->jobs;
+    if (s->bench_jobs > 0)
+        b->jobs = (size_t)s->bench_jobs;
+    if (s->seconds > 0)
+        b->seconds = s->seconds;
+    if (s->channels > 0)
+        b->channels = (int)s->channels;
+    if (s->rate > 0)
+        b->rate = (int)s->rate;
+    if (s->reps > 0)
+        b->reps = (int)s->reps;
+    b->json = o->json;
+    b->quiet = o->verbosity == VERBOSITY_QUIET;
+    b->files = files;
+    b->nfiles = nfiles;
+    return CLI_RUN;
+}
+
 enum cli_parse_status options_parse(int argc, char **argv,
                                     struct cli_options *opts)
 {
@@ -158,10 +454,12 @@ enum cli_parse_status options_parse(int argc, char **argv,
     opts->params.tempo = 1.0;
     opts->params.pitch = 0.0;
     opts->params.pitch_is_ratio = 0;
+    opts->jobs = tp_pool_cpu_count();
+    if (opts->jobs > CLI_JOBS_MAX)
+        opts->jobs = CLI_JOBS_MAX;
+    opts->verbosity = VERBOSITY_NORMAL;
 
-    int tempo_opt = 0; /* 'T' or 't' once given */
-    int pitch_opt = 0; /* 'p' or 'f' once given */
-    double v;
+    struct seen seen = {0};
     char name[64];
 
     opterr = 0; /* we print our own messages, prefixed "tempitch:" */
@@ -170,49 +468,6 @@ enum cli_parse_status options_parse(int argc, char **argv,
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) !=
            -1) {
         switch (c) {
-        case 'p':
-            if (check_spelling(&pitch_opt, c, "pitch") != 0 ||
-                parse_ranged(optarg, "pitch", "semitones", TP_SEMITONES_MIN,
-                             TP_SEMITONES_MAX, &v) != 0)
-                return CLI_USAGE;
-            opts->params.pitch = v;
-            opts->params.pitch_is_ratio = 0;
-            break;
-        case 'f':
-            if (check_spelling(&pitch_opt, c, "pitch") != 0 ||
-                parse_ranged(optarg, "frequency ratio", "a ratio", RATIO_MIN,
-                             RATIO_MAX, &v) != 0)
-                return CLI_USAGE;
-            opts->params.pitch = v;
-            opts->params.pitch_is_ratio = 1;
-            break;
-        case 'T':
-            if (check_spelling(&tempo_opt, c, "tempo") != 0 ||
-                parse_ranged(optarg, "tempo", "a speed factor", TP_TEMPO_MIN,
-                             TP_TEMPO_MAX, &v) != 0)
-                return CLI_USAGE;
-            opts->params.tempo = v;
-            break;
-        case 't':
-            /* A duration multiple X is the speed factor 1/X; the range is
-             * the tempo range inverted. */
-            if (check_spelling(&tempo_opt, c, "tempo") != 0 ||
-                parse_ranged(optarg, "time ratio", "a duration multiple",
-                             1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN, &v) != 0)
-                return CLI_USAGE;
-            opts->params.tempo = 1.0 / v;
-            break;
-        case 'o':
-            if (optarg[0] == '\0')
-                return usage_error("empty output file name", NULL);
-            opts->output = optarg;
-            break;
-        case OPT_FORCE:
-            opts->params.force = 1;
-            break;
-        case 'q':
-            opts->quiet = 1;
-            break;
         case 'h':
             print_help();
             return CLI_DONE;
@@ -222,25 +477,31 @@ enum cli_parse_status options_parse(int argc, char **argv,
         case ':':
             return usage_error("missing value for option",
                                offending_option(argv, name, sizeof name));
-        default:
+        case '?':
             return usage_error("unknown option",
                                offending_option(argv, name, sizeof name));
+        default:
+            if (take_option(c, opts, &seen) != 0)
+                return CLI_USAGE;
         }
     }
 
-    int inputs = argc - optind;
-    if (inputs == 0)
-        return usage_error("no input file given", NULL);
-    if (inputs > 1) {
-        fprintf(stderr,
-                "tempitch: exactly one input file is supported (got %d)\n",
-                inputs);
+    char **files = argv + optind;
+    size_t nfiles = (size_t)(argc - optind);
+    for (size_t i = 0; i < nfiles; i++) {
+        if (files[i][0] == '\0')
+            return usage_error("empty input file name", NULL);
+    }
+    if (opts->bench)
+        return finish_bench(opts, &seen, files, nfiles);
+    if (seen.bench_only != NULL) {
+        fprintf(stderr, "tempitch: %s only applies to --bench\n",
+                seen.bench_only);
         return CLI_USAGE;
     }
-    if (argv[optind][0] == '\0')
-        return usage_error("empty input file name", NULL);
-    if (opts->output == NULL)
-        return usage_error("no output file given (use -o FILE)", NULL);
-    opts->input = argv[optind];
+    if (nfiles == 0)
+        return usage_error("no input file given", NULL);
+    opts->inputs = files;
+    opts->ninputs = nfiles;
     return CLI_RUN;
 }

@@ -2,19 +2,52 @@
  * options.h -- command-line parsing for the tempitch command.
  *
  * The command is a thin shim: parsing fills this struct, and everything
- * after that works from the struct alone.
+ * after that works from the struct alone.  Parsing only checks syntax and
+ * ranges; whether files exist is the batch plan's business (plan.h).
  */
 #ifndef TEMPITCH_CLI_OPTIONS_H
 #define TEMPITCH_CLI_OPTIONS_H
 
+#include "bench.h"
 #include "convert.h"
 
-struct cli_options {
-    struct convert_params params; /* tempo, pitch, force              */
-    const char *input;            /* the one input file               */
-    const char *output;           /* -o FILE                          */
-    int quiet;                    /* -q: print nothing but errors     */
+#include <stddef.h>
+
+/* How much the command prints besides errors.  -q and -v set it; when
+ * both are given the last one wins. */
+enum cli_verbosity {
+    VERBOSITY_QUIET,   /* -q: errors only (and --json if asked for)       */
+    VERBOSITY_NORMAL,  /* progress on a terminal, the table at the end    */
+    VERBOSITY_VERBOSE, /* -v: also the settings and a line per file       */
 };
+
+struct cli_options {
+    /* What to do to every file.  params.tempo is the speed factor from -T
+     * or -t; with -D it is 1 and each file gets its own (see plan.h). */
+    struct convert_params params;
+    double duration; /* -D SECONDS, or 0 when not given                  */
+
+    /* How the change was spelt, for output names ("song.p+3.T1.25.wav"):
+     * 0 when not given, else the option letter. */
+    int pitch_opt;      /* 'p' or 'f'                                    */
+    int tempo_opt;      /* 'T', 't' or 'D'                               */
+    double tempo_value; /* the number as the user meant it: the speed
+                           factor for -T (Y/X for X:Y), the duration
+                           multiple for -t, the seconds for -D           */
+
+    char *const *inputs; /* the FILE operands, in command-line order     */
+    size_t ninputs;
+    const char *output; /* -o PATH, or NULL                              */
+    int jobs;           /* -j: worker threads, 1..CLI_JOBS_MAX           */
+    enum cli_verbosity verbosity;
+    int json; /* --json: JSON on stdout instead of the table            */
+
+    int bench;                       /* --bench: run the benchmark instead */
+    struct bench_options bench_opts; /* filled when `bench` is set        */
+};
+
+/* Largest -j (and the pool's limit). */
+#define CLI_JOBS_MAX 1024
 
 enum cli_parse_status {
     CLI_RUN,  /* *opts is filled; go and do the work          */
@@ -24,8 +57,9 @@ enum cli_parse_status {
 
 /* Parses argv (which getopt_long may permute).  Every value is checked
  * strictly: a number must be consumed entirely, be finite and lie in the
- * engine's range (TP_* in tempitch/stretch.h).  Returns a
- * cli_parse_status; *opts is only meaningful for CLI_RUN. */
+ * engine's range (TP_* in tempitch/stretch.h); each error message states
+ * the valid range.  Returns a cli_parse_status; *opts is only meaningful
+ * for CLI_RUN, and then points into argv (keep argv alive). */
 enum cli_parse_status options_parse(int argc, char **argv,
                                     struct cli_options *opts);
 

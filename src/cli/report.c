@@ -1,22 +1,339 @@
 /*
- * report.c -- what the command tells the user after the work.
+ * report.c -- per-file lines, the timing table and JSON; see report.h.
  */
 #include "report.h"
 
-#include <stdio.h>
+#include <math.h>
+#include <string.h>
 
-void report_file(const char *in_path, const char *out_path,
-                 const struct convert_result *r, int quiet)
+#ifndef TEMPITCH_VERSION
+#define TEMPITCH_VERSION "unknown"
+#endif
+
+/* Widest "input" column; longer names push their own row out instead of
+ * widening every row. */
+enum { INPUT_COLUMN_MAX = 48 };
+
+/* Below the clock's resolution a file has no meaningful speed. */
+#define MIN_SECONDS 1e-6
+
+static const char *status_word(enum convert_status s)
 {
-    if (quiet)
+    switch (s) {
+    case CONVERT_OK:
+        return "ok";
+    case CONVERT_EXISTS:
+        return "skipped";
+    case CONVERT_FAILED:
+        break;
+    }
+    return "failed";
+}
+
+/* Input length in seconds: decoded frames once converted (exact), else
+ * what the header said, else -1. */
+static double audio_seconds(const struct job *j)
+{
+    const struct convert_result *r = &j->result;
+    if (r->status == CONVERT_OK && r->rate > 0)
+        return (double)r->frames_in / r->rate;
+    return j->seconds;
+}
+
+static double output_seconds(const struct job *j)
+{
+    const struct convert_result *r = &j->result;
+    if (r->status == CONVERT_OK && r->rate > 0)
+        return (double)r->frames_out / r->rate;
+    return -1;
+}
+
+/* x realtime of a converted file, or -1. */
+static double realtime(const struct job *j)
+{
+    double a = audio_seconds(j);
+    if (j->result.status != CONVERT_OK || j->took < 0 || a < 0)
+        return -1;
+    return a / (j->took > MIN_SECONDS ? j->took : MIN_SECONDS);
+}
+
+int report_file_prints(const struct job *j, enum cli_verbosity v)
+{
+    if (j->result.status != CONVERT_OK)
+        return 1;
+    if (v == VERBOSITY_QUIET)
+        return 0;
+    return v == VERBOSITY_VERBOSE || j->result.clipped > 0;
+}
+
+void report_file(const struct job *j, enum cli_verbosity v)
+{
+    const struct convert_result *r = &j->result;
+    if (r->status != CONVERT_OK) {
+        fprintf(stderr, "tempitch: %s: %s\n", r->about ? r->about : j->input,
+                r->reason);
+        return;
+    }
+    if (v == VERBOSITY_QUIET)
         return;
     if (r->clipped > 0)
-        fprintf(stderr, "tempitch: %s: %zu samples clipped\n", out_path,
+        fprintf(stderr, "tempitch: %s: %zu samples clipped\n", j->output,
                 r->clipped);
-    double in_s = r->rate > 0 ? (double)r->frames_in / r->rate : 0.0;
-    double out_s = r->rate > 0 ? (double)r->frames_out / r->rate : 0.0;
-    /* A tiny file can finish within the clock's resolution. */
-    double took = r->seconds > 1e-6 ? r->seconds : 1e-6;
-    printf("%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime)\n", in_path,
-           out_path, in_s, out_s, r->seconds, in_s / took);
+    if (v == VERBOSITY_VERBOSE)
+        fprintf(stderr,
+                "%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime)\n",
+                j->input, j->output, audio_seconds(j), output_seconds(j),
+                j->took, realtime(j));
+}
+
+/* ---- settings (-v) ------------------------------------------------------ */
+
+static double semitones(const struct cli_options *o)
+{
+    return o->params.pitch_is_ratio ? 12.0 * log2(o->params.pitch)
+                                    : o->params.pitch;
+}
+
+void report_settings(const struct cli_options *o, const struct plan *p,
+                     int threads)
+{
+    /* No "tempitch:" prefix: that marks errors and warnings, which
+     * scripts may grep for. */
+    fprintf(stderr, "batch: %zu file%s, %zu to run, on %d thread%s\n", p->njobs,
+            p->njobs == 1 ? "" : "s", p->nrun, threads,
+            threads == 1 ? "" : "s");
+    fprintf(stderr, "pitch: %+g semitones (frequency ratio %g)\n", semitones(o),
+            exp2(semitones(o) / 12.0));
+    if (o->duration > 0)
+        fprintf(stderr,
+                "tempo: each file its own, so that every output lasts "
+                "%g s\n",
+                o->duration);
+    else
+        fprintf(stderr, "tempo: %g (speed factor; outputs last %g x as long)\n",
+                o->params.tempo, 1.0 / o->params.tempo);
+    if (p->out_dir != NULL)
+        fprintf(stderr, "outputs: in %s\n", p->out_dir);
+    else if (o->output != NULL)
+        fprintf(stderr, "output: %s\n", o->output);
+    else
+        fprintf(stderr, "outputs: next to their inputs\n");
+}
+
+/* ---- table -------------------------------------------------------------- */
+
+/* Writes `s` padded to `width` columns, control characters as '?' so that
+ * every file stays on its own row. */
+static void put_cell(FILE *out, const char *s, size_t width)
+{
+    size_t n = 0;
+    for (; s[n] != '\0'; n++) {
+        unsigned char c = (unsigned char)s[n];
+        fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+    }
+    for (; n < width; n++)
+        fputc(' ', out);
+}
+
+static void put_number(FILE *out, double v, int width, int decimals)
+{
+    if (v < 0)
+        fprintf(out, "  %*s", width, "-");
+    else
+        fprintf(out, "  %*.*f", width, decimals, v);
+}
+
+/* "ok", "skipped: exists", "failed: reason" (the path the reason is about
+ * first, when it is not the input). */
+static void put_status(FILE *out, const struct job *j)
+{
+    const struct convert_result *r = &j->result;
+    fprintf(out, "  %s", status_word(r->status));
+    if (r->status == CONVERT_EXISTS) {
+        fputs(": exists", out);
+    } else if (r->status == CONVERT_FAILED) {
+        fputs(": ", out);
+        if (r->about != NULL && strcmp(r->about, j->input) != 0) {
+            put_cell(out, r->about, 0);
+            fputs(": ", out);
+        }
+        put_cell(out, r->reason, 0);
+    }
+    fputc('\n', out);
+}
+
+void report_table(FILE *out, const struct plan *p, const struct batch_stats *st)
+{
+    size_t w = strlen("input");
+    for (size_t i = 0; i < p->njobs; i++) {
+        size_t n = strlen(p->jobs[i].input);
+        if (n > w)
+            w = n;
+    }
+    if (w > INPUT_COLUMN_MAX)
+        w = INPUT_COLUMN_MAX;
+
+    put_cell(out, "input", w);
+    fprintf(out, "  %9s  %8s  %10s  %s\n", "audio s", "time s", "x realtime",
+            "status");
+    for (size_t i = 0; i < p->njobs; i++) {
+        const struct job *j = &p->jobs[i];
+        put_cell(out, j->input, w);
+        put_number(out, audio_seconds(j), 9, 3);
+        put_number(out, j->took, 8, 3);
+        put_number(out, realtime(j), 10, 1);
+        put_status(out, j);
+    }
+
+    fprintf(out, "files: %zu ok, %zu failed, %zu skipped (%zu in all)\n",
+            st->ok, st->failed, st->skipped, p->njobs);
+    fprintf(out, "time: wall %.3f s, sum of file times %.3f s", st->wall,
+            st->sum);
+    if (st->threads > 0 && st->wall > MIN_SECONDS) {
+        double speedup = st->sum / st->wall;
+        fprintf(out,
+                ", speedup %.2fx on %d thread%s, parallel efficiency "
+                "%.0f %%",
+                speedup, st->threads, st->threads == 1 ? "" : "s",
+                100.0 * speedup / st->threads);
+    } else {
+        fputs(", no file ran", out);
+    }
+    fputc('\n', out);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one:
+ * no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+    unsigned char c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    return n;
+}
+
+static void json_string(FILE *out, const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    fputc('"', out);
+    while (*s != '\0') {
+        unsigned char c = *s;
+        if (c == '"' || c == '\\') {
+            fputc('\\', out);
+            fputc(c, out);
+            s++;
+        } else if (c < 0x20) {
+            static const char short_escapes[] = "btn\0fr";
+            if (c >= '\b' && c <= '\r' && short_escapes[c - '\b'] != '\0')
+                fprintf(out, "\\%c", short_escapes[c - '\b']);
+            else
+                fprintf(out, "\\u%04x", c);
+            s++;
+        } else {
+            size_t n = utf8_sequence(s);
+            if (n == 0) {
+                fputs("\\ufffd", out);
+                s++;
+            } else {
+                fwrite(s, 1, n, out);
+                s += n;
+            }
+        }
+    }
+    fputc('"', out);
+}
+
+/* A number, or null for the "unknown" marker (negative) and non-finite. */
+static void json_number(FILE *out, double v, const char *format)
+{
+    if (v < 0 || !isfinite(v))
+        fputs("null", out);
+    else
+        fprintf(out, format, v);
+}
+
+static void json_file(FILE *out, const struct job *j)
+{
+    const struct convert_result *r = &j->result;
+    fputs("{\"input\":", out);
+    json_string(out, j->input);
+    fputs(",\"output\":", out);
+    json_string(out, j->output);
+    fprintf(out, ",\"status\":\"%s\",\"about\":", status_word(r->status));
+    if (r->status == CONVERT_OK) {
+        fputs("null,\"reason\":null", out);
+    } else {
+        json_string(out, r->about ? r->about : j->input);
+        fputs(",\"reason\":", out);
+        json_string(out, r->reason);
+    }
+    fputs(",\"audio_seconds\":", out);
+    json_number(out, audio_seconds(j), "%.6f");
+    fputs(",\"output_seconds\":", out);
+    json_number(out, output_seconds(j), "%.6f");
+    fputs(",\"seconds\":", out);
+    json_number(out, j->took, "%.6f");
+    fputs(",\"realtime\":", out);
+    json_number(out, realtime(j), "%.3f");
+    fputs(",\"tempo\":", out);
+    json_number(out, j->runs ? j->params.tempo : -1, "%.17g");
+    fprintf(out, ",\"clipped\":%zu}", r->clipped);
+}
+
+void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
+                 const struct batch_stats *st)
+{
+    fputs("{\"version\":", out);
+    json_string(out, TEMPITCH_VERSION);
+    fprintf(out, ",\"settings\":{\"semitones\":%.17g,\"pitch_ratio\":%.17g",
+            semitones(o), exp2(semitones(o) / 12.0));
+    fputs(",\"tempo\":", out);
+    json_number(out, o->duration > 0 ? -1 : o->params.tempo, "%.17g");
+    fputs(",\"duration\":", out);
+    json_number(out, o->duration > 0 ? o->duration : -1, "%.17g");
+    fprintf(out, ",\"jobs\":%d,\"force\":%s},\n\"files\":[", o->jobs,
+            o->params.force ? "true" : "false");
+    for (size_t i = 0; i < p->njobs; i++) {
+        fputs(i == 0 ? "\n" : ",\n", out);
+        json_file(out, &p->jobs[i]);
+    }
+    fprintf(out,
+            "],\n\"summary\":{\"files\":%zu,\"ok\":%zu,\"failed\":%zu,"
+            "\"skipped\":%zu,\"wall_seconds\":%.6f,\"sum_seconds\":%.6f",
+            p->njobs, st->ok, st->failed, st->skipped, st->wall, st->sum);
+    double speedup = -1;
+    if (st->threads > 0 && st->wall > MIN_SECONDS)
+        speedup = st->sum / st->wall;
+    fputs(",\"speedup\":", out);
+    json_number(out, speedup, "%.4f");
+    fprintf(out, ",\"threads\":%d,\"efficiency\":", st->threads);
+    json_number(out, speedup >= 0 ? speedup / st->threads : -1, "%.4f");
+    fputs("}}\n", out);
 }

@@ -1,16 +1,66 @@
 /*
- * report.h -- what the command tells the user after the work.
+ * report.h -- what the command tells the user: one report per file as it
+ * completes (stderr), and the timing table or JSON after the batch
+ * (stdout).
+ *
+ * Per file, on stderr, in input order (the caller guarantees the order):
+ *   tempitch: FILE: reason                  a failure or a skip (always)
+ *   tempitch: OUT: N samples clipped        unless -q
+ *   IN -> OUT: 3.000 s -> 2.400 s in 0.041 s (73.2x realtime)   with -v
+ *
+ * The table, on stdout (column "input"; control characters shown as '?'):
+ *   input      audio s   time s  x realtime  status
+ *   a.wav        3.000    0.041        73.2  ok
+ *   b.wav        1.000        -           -  failed: reason
+ *   c.wav        2.000        -           -  skipped: exists
+ *   files: 1 ok, 1 failed, 1 skipped (3 in all)
+ *   time: wall 0.045 s, sum of file times 0.041 s, speedup 0.91x on
+ *         1 thread, parallel efficiency 91 %
+ * (the last two lines are one line each).  The JSON object has the same
+ * data; see report_json.
  */
 #ifndef TEMPITCH_CLI_REPORT_H
 #define TEMPITCH_CLI_REPORT_H
 
-#include "convert.h"
+#include "options.h"
+#include "plan.h"
 
-/* Prints the clipping warning (stderr) and the summary line (stdout) for
- * one converted file:
- *   IN -> OUT: 3.000 s -> 2.400 s in 0.041 s (73.2x realtime)
- * Prints nothing when `quiet`. */
-void report_file(const char *in_path, const char *out_path,
-                 const struct convert_result *r, int quiet);
+#include <stdio.h>
+
+/* The batch as a whole, for the summary. */
+struct batch_stats {
+    size_t ok, failed, skipped;
+    double wall; /* seconds from the first job start to the last report  */
+    double sum;  /* the per-file times added up: what one worker needed */
+    int threads; /* worker threads used: min(-j, jobs that ran)          */
+};
+
+/* 1 when report_file would print something for *j at this verbosity
+ * (so a progress line can be erased first, and only then). */
+int report_file_prints(const struct job *j, enum cli_verbosity v);
+
+/* Prints the per-file lines for the finished job *j on stderr (see
+ * above). */
+void report_file(const struct job *j, enum cli_verbosity v);
+
+/* With -v: the settings of the batch, on stderr, before it runs. */
+void report_settings(const struct cli_options *o, const struct plan *p,
+                     int threads);
+
+/* The timing table and its summary lines. */
+void report_table(FILE *out, const struct plan *p,
+                  const struct batch_stats *st);
+
+/* The same data as one JSON object (RFC 8259), followed by a newline:
+ *   {"version":..., "settings":{...}, "files":[{"input":..., "output":...,
+ *    "status":"ok"|"failed"|"skipped", "reason":STRING|null, ...}, ...],
+ *    "summary":{"files":N, "ok":N, "failed":N, "skipped":N,
+ *               "wall_seconds":X, "sum_seconds":X, "speedup":X|null,
+ *               "threads":N, "efficiency":X|null}}
+ * Strings are escaped (quotes, backslashes, control characters); bytes
+ * that are not valid UTF-8 (file names may hold any byte) become U+FFFD.
+ * Numbers are always finite: undefined ratios are null. */
+void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
+                 const struct batch_stats *st);
 
 #endif /* TEMPITCH_CLI_REPORT_H */

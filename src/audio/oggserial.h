@@ -7,9 +7,12 @@
  * after libsndfile is done the serial is replaced by a hash of the stream's
  * own contents and each page CRC is recomputed.  Different contents still
  * get different serials, so concatenated (chained) files stay valid.
+ *
+ * Threads: safe on different descriptors at once (the page buffer is
+ * thread-local).
  */
-#ifndef TEMPITCH_CLI_OGGSERIAL_H
-#define TEMPITCH_CLI_OGGSERIAL_H
+#ifndef TEMPITCH_AUDIO_OGGSERIAL_H
+#define TEMPITCH_AUDIO_OGGSERIAL_H
 
 /* Rewrites the serial number of every page of the single-stream Ogg file
  * open read-write on `fd`.  A file that does not parse as one Ogg logical
@@ -17,4 +20,4 @@
  * error (the file may then be damaged and must not be published). */
 int ogg_fix_serial(int fd);
 
-#endif /* TEMPITCH_CLI_OGGSERIAL_H */
+#endif /* TEMPITCH_AUDIO_OGGSERIAL_H */

@@ -5,6 +5,9 @@
  * nothing: path checks, open the input, set up the engine (this is where
  * unsupported rates and channel counts are refused), choose the output
  * format, and only then create the temporary output file.
+ *
+ * Nothing is printed: the outcome goes into struct convert_result and the
+ * caller reports it, in its own order, from its own thread.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -12,6 +15,7 @@
 #include "oggserial.h"
 #include "outfile.h"
 #include "sfformat.h"
+#include "sfio.h"
 
 #include <tempitch/stretch.h>
 
@@ -23,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 /* Frames per read and per engine output call.  Large enough that the
  * per-call overhead vanishes, small enough to stay in cache. */
@@ -58,21 +61,32 @@ void converter_free(struct converter *c)
     free(c);
 }
 
-static void fail(const char *path, const char *fmt, ...)
+/* Records why the file failed and returns the status.  The first reason
+ * wins: later ones are consequences of it. */
+static enum convert_status fail(struct convert_result *r, const char *path,
+                                const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "tempitch: %s: ", path);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+    if (r->status == CONVERT_OK) {
+        va_list ap;
+        va_start(ap, fmt);
+        r->status = CONVERT_FAILED;
+        r->about = path;
+        vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+        va_end(ap);
+    }
+    return r->status;
 }
 
-static double now_seconds(void)
+static enum convert_status skip_exists(struct convert_result *r,
+                                       const char *path)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (r->status == CONVERT_OK) {
+        r->status = CONVERT_EXISTS;
+        r->about = path;
+        snprintf(r->reason, sizeof r->reason,
+                 "exists (use --force to overwrite)");
+    }
+    return r->status;
 }
 
 /* Makes the engine and buffers fit `channels` x `rate`: the engine is kept
@@ -116,40 +130,32 @@ static int converter_prepare(struct converter *c, int channels, double rate,
     return rc;
 }
 
-/* Path checks done before any work.  Returns 0 or 1 (message printed). */
-static int check_paths(const char *in_path, const char *out_path, int force)
+/* Path checks done before any work.  Returns CONVERT_OK or the status
+ * recorded in *r. */
+static enum convert_status check_paths(const char *in_path,
+                                       const char *out_path, int force,
+                                       struct convert_result *r)
 {
     struct stat in_st, out_st;
-    if (stat(in_path, &in_st) != 0) {
-        fail(in_path, "%s", strerror(errno));
-        return 1;
-    }
-    if (S_ISDIR(in_st.st_mode)) {
-        fail(in_path, "is a directory");
-        return 1;
-    }
+    if (stat(in_path, &in_st) != 0)
+        return fail(r, in_path, "%s", strerror(errno));
+    if (S_ISDIR(in_st.st_mode))
+        return fail(r, in_path, "is a directory");
     if (stat(out_path, &out_st) != 0)
-        return 0; /* absent is the normal case; other errors show later */
+        return CONVERT_OK; /* absent is the normal case; errors show later */
     /* dev/ino rather than names: catches "./a.wav", hard links and
      * symlinks, which --force must never turn into a lost input. */
-    if (in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino) {
-        fail(out_path, "is the input file (refusing to overwrite it)");
-        return 1;
-    }
-    if (S_ISDIR(out_st.st_mode)) {
-        fail(out_path, "is a directory");
-        return 1;
-    }
-    if (!force) {
-        fail(out_path, "exists (use --force to overwrite)");
-        return 1;
-    }
+    if (in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
+        return fail(r, out_path,
+                    "is the input file (refusing to overwrite it)");
+    if (S_ISDIR(out_st.st_mode))
+        return fail(r, out_path, "is a directory");
+    if (!force)
+        return skip_exists(r, out_path);
     /* Renaming over a device or FIFO would replace it, not write to it. */
-    if (!S_ISREG(out_st.st_mode)) {
-        fail(out_path, "not a regular file (refusing to replace it)");
-        return 1;
-    }
-    return 0;
+    if (!S_ISREG(out_st.st_mode))
+        return fail(r, out_path, "not a regular file (refusing to replace it)");
+    return CONVERT_OK;
 }
 
 /* Counts samples beyond full scale; libsndfile clips them (SFC_SET_CLIPPING)
@@ -220,70 +226,41 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
     return STREAM_OK;
 }
 
-int convert_file(struct converter *c, const char *in_path, const char *out_path,
-                 const struct convert_params *params,
-                 struct convert_result *result)
+/* Engine set-up errors name the limit that was exceeded. */
+static enum convert_status fail_engine_setup(struct convert_result *r,
+                                             const char *in_path,
+                                             const SF_INFO *info, int rc)
 {
-    double t0 = now_seconds();
-    memset(result, 0, sizeof *result);
+    if (rc == TP_ERR_RATE)
+        return fail(r, in_path, "sample rate %d Hz: %s (supported: %g..%g Hz)",
+                    info->samplerate, tp_strerror(rc), TP_RATE_MIN,
+                    TP_RATE_MAX);
+    if (rc == TP_ERR_CHANNELS)
+        return fail(r, in_path, "%d channels: %s (supported: 1..%d)",
+                    info->channels, tp_strerror(rc), TP_CHANNELS_MAX);
+    return fail(r, in_path, "%s", tp_strerror(rc));
+}
 
-    if (check_paths(in_path, out_path, params->force) != 0)
-        return 1;
-
-    /* libsndfile keeps the error of a failed sf_open in process-wide
-     * state; fine while files are opened from one thread.  A worker pool
-     * must open under a lock. */
-    SF_INFO in_info = {0};
-    SNDFILE *in = sf_open(in_path, SFM_READ, &in_info);
-    if (in == NULL) {
-        fail(in_path, "%s", sf_strerror(NULL));
-        return 1;
-    }
-
-    int rc = converter_prepare(c, in_info.channels, (double)in_info.samplerate,
-                               params);
-    if (rc != TP_OK) {
-        if (rc == TP_ERR_RATE)
-            fail(in_path, "sample rate %d Hz: %s (supported: %g..%g Hz)",
-                 in_info.samplerate, tp_strerror(rc), TP_RATE_MIN, TP_RATE_MAX);
-        else if (rc == TP_ERR_CHANNELS)
-            fail(in_path, "%d channels: %s (supported: 1..%d)",
-                 in_info.channels, tp_strerror(rc), TP_CHANNELS_MAX);
-        else
-            fail(in_path, "%s", tp_strerror(rc));
-        sf_close(in);
-        return 1;
-    }
-
-    struct sfformat_target target = sfformat_for_path(out_path);
-    int format = sfformat_choose(target, &in_info);
-    if (format == 0) {
-        fail(out_path, "%s cannot store %d-channel audio at %d Hz",
-             sfformat_major_name(target.major), in_info.channels,
-             in_info.samplerate);
-        sf_close(in);
-        return 1;
-    }
-
-    struct outfile of;
-    int err = outfile_open(&of, out_path);
-    if (err != 0) {
-        fail(out_path, "%s", strerror(err));
-        sf_close(in);
-        return 1;
-    }
-
-    SF_INFO out_info = {.samplerate = in_info.samplerate,
-                        .channels = in_info.channels,
+/* Streams into the open temporary output `of` and closes both files.
+ * Returns the status recorded in *r; the caller publishes or aborts. */
+static enum convert_status write_output(struct converter *c, SNDFILE *in,
+                                        const SF_INFO *in_info, int format,
+                                        struct outfile *of, const char *in_path,
+                                        const char *out_path,
+                                        const struct convert_params *params,
+                                        struct convert_result *r)
+{
+    SF_INFO out_info = {.samplerate = in_info->samplerate,
+                        .channels = in_info->channels,
                         .format = format};
-    /* The descriptor stays ours (close_desc false) so outfile_commit can
-     * close it and check the result. */
-    SNDFILE *out = sf_open_fd(of.fd, SFM_WRITE, &out_info, SF_FALSE);
+    /* The descriptor stays ours so outfile_commit can close it and check
+     * the result. */
+    SNDFILE *out =
+        sfio_open_write_fd(of->fd, &out_info, r->reason, sizeof r->reason);
     if (out == NULL) {
-        fail(out_path, "%s", sf_strerror(NULL));
-        outfile_abort(&of);
-        sf_close(in);
-        return 1;
+        r->status = CONVERT_FAILED;
+        r->about = out_path;
+        return r->status;
     }
     /* A float WAV otherwise gets a PEAK chunk with a timestamp, and the
      * same run would not give the same bytes twice. */
@@ -292,62 +269,98 @@ int convert_file(struct converter *c, const char *in_path, const char *out_path,
     if (integer_output)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);
 
-    result->rate = (double)in_info.samplerate;
-    enum stream_error se = stream(c, in, out, integer_output, result, &rc);
-    int status = 0;
-    switch (se) {
+    int rc = TP_OK;
+    switch (stream(c, in, out, integer_output, r, &rc)) {
     case STREAM_OK:
         break;
     case STREAM_READ:
-        fail(in_path, "read error: %s", sf_strerror(in));
-        status = 1;
+        fail(r, in_path, "read error: %s", sf_strerror(in));
         break;
     case STREAM_WRITE:
-        fail(out_path, "write error: %s", sf_strerror(out));
-        status = 1;
+        fail(r, out_path, "write error: %s", sf_strerror(out));
         break;
     case STREAM_ENGINE:
-        fail(in_path, "engine error: %s",
+        fail(r, in_path, "engine error: %s",
              rc != TP_OK ? tp_strerror(rc) : "no progress");
-        status = 1;
         break;
     }
     /* The engine promises exactly round(N / tempo) frames; a file that
      * does not have them is wrong, so it is not published. */
-    size_t expected = tp_output_length(result->frames_in, params->tempo);
-    if (status == 0 && result->frames_out != expected) {
-        fail(in_path, "engine error: %zu frames out, expected %zu",
-             result->frames_out, expected);
-        status = 1;
-    }
+    size_t expected = tp_output_length(r->frames_in, params->tempo);
+    if (r->status == CONVERT_OK && r->frames_out != expected)
+        fail(r, in_path, "engine error: %zu frames out, expected %zu",
+             r->frames_out, expected);
 
-    sf_close(in);
     /* sf_close finishes the header; its failure means a broken file. */
     int close_err = sf_close(out);
-    if (close_err != 0 && status == 0) {
-        fail(out_path, "write error: %s", sf_error_number(close_err));
-        status = 1;
+    if (close_err != 0)
+        fail(r, out_path, "write error: %s", sf_error_number(close_err));
+    if (r->status == CONVERT_OK &&
+        (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
+        int err = ogg_fix_serial(of->fd);
+        if (err != 0)
+            fail(r, out_path, "write error: %s", strerror(err));
     }
-    if (status == 0 && (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
-        err = ogg_fix_serial(of.fd);
-        if (err != 0) {
-            fail(out_path, "write error: %s", strerror(err));
-            status = 1;
-        }
+    return r->status;
+}
+
+enum convert_status convert_file(struct converter *c, const char *in_path,
+                                 const char *out_path,
+                                 const struct convert_params *params,
+                                 struct convert_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->status = CONVERT_OK;
+
+    if (check_paths(in_path, out_path, params->force, r) != CONVERT_OK)
+        return r->status;
+
+    SF_INFO in_info = {0};
+    SNDFILE *in =
+        sfio_open_read(in_path, &in_info, r->reason, sizeof r->reason);
+    if (in == NULL) {
+        r->status = CONVERT_FAILED;
+        r->about = in_path;
+        return r->status;
     }
-    if (status != 0) {
+    r->rate = in_info.samplerate;
+    r->channels = in_info.channels;
+
+    int rc = converter_prepare(c, in_info.channels, (double)in_info.samplerate,
+                               params);
+    if (rc != TP_OK) {
+        sf_close(in);
+        return fail_engine_setup(r, in_path, &in_info, rc);
+    }
+
+    struct sfformat_target target = sfformat_for_path(out_path);
+    int format = sfformat_choose(target, &in_info);
+    if (format == 0) {
+        sf_close(in);
+        return fail(r, out_path, "%s cannot store %d-channel audio at %d Hz",
+                    sfformat_major_name(target.major), in_info.channels,
+                    in_info.samplerate);
+    }
+
+    struct outfile of;
+    int err = outfile_open(&of, out_path);
+    if (err != 0) {
+        sf_close(in);
+        return fail(r, out_path, "%s", strerror(err));
+    }
+
+    write_output(c, in, &in_info, format, &of, in_path, out_path, params, r);
+    sf_close(in);
+    if (r->status != CONVERT_OK) {
         outfile_abort(&of);
-        return 1;
+        return r->status;
     }
     err = outfile_commit(&of, params->force);
-    if (err == EEXIST) {
-        fail(out_path, "exists (use --force to overwrite)");
-        return 1;
-    }
-    if (err != 0) {
-        fail(out_path, "%s", strerror(err));
-        return 1;
-    }
-    result->seconds = now_seconds() - t0;
-    return 0;
+    /* Another process may have created the output while we worked: it is
+     * kept, as if it had been there from the start. */
+    if (err == EEXIST)
+        return skip_exists(r, out_path);
+    if (err != 0)
+        return fail(r, out_path, "%s", strerror(err));
+    return CONVERT_OK;
 }

@@ -22,11 +22,13 @@
  * Signal cleanup.  A handler may only call async-signal-safe functions, so
  * the paths to remove live in fixed buffers, and each slot's state is a
  * lock-free atomic: FREE -> BUSY (being filled, handler skips it) -> ARMED
- * (handler unlinks it).  Enough slots for one temporary file per worker
- * thread; if they run out a file simply loses signal protection.
+ * (handler unlinks it).  One slot per possible worker thread (the command
+ * allows up to 1024), each holding one temporary file at a time; if they
+ * ever ran out a file would simply lose signal protection.  The 4 MiB of
+ * path buffers are untouched zero pages until used.
  */
 enum { SLOT_FREE, SLOT_BUSY, SLOT_ARMED };
-enum { SLOT_COUNT = 64, SLOT_PATH_MAX = 4096 };
+enum { SLOT_COUNT = 1024, SLOT_PATH_MAX = 4096 };
 
 static atomic_int slot_state[SLOT_COUNT];
 static char slot_path[SLOT_COUNT][SLOT_PATH_MAX];

@@ -6,9 +6,12 @@
  * renamed into place only when complete.  On an error the temporary file is
  * removed; on SIGINT, SIGTERM or SIGHUP a handler removes every temporary
  * file still open, so no partial output is ever left behind.
+ *
+ * Threads: outfile_open, outfile_commit and outfile_abort may be called
+ * from several threads at once, each on its own struct outfile.
  */
-#ifndef TEMPITCH_CLI_OUTFILE_H
-#define TEMPITCH_CLI_OUTFILE_H
+#ifndef TEMPITCH_AUDIO_OUTFILE_H
+#define TEMPITCH_AUDIO_OUTFILE_H
 
 struct outfile {
     char *final_path; /* where the output goes                  */
@@ -34,4 +37,4 @@ int outfile_commit(struct outfile *o, int replace);
 /* Closes and removes the temporary file and releases *o. */
 void outfile_abort(struct outfile *o);
 
-#endif /* TEMPITCH_CLI_OUTFILE_H */
+#endif /* TEMPITCH_AUDIO_OUTFILE_H */

@@ -1,8 +1,12 @@
 /*
  * sfformat.h -- choosing the libsndfile format of an output file.
+ *
+ * Threads: every function here only reads libsndfile's constant format
+ * tables (sf_command with a NULL handle, sf_format_check), so all of them
+ * may be called from several threads at once.
  */
-#ifndef TEMPITCH_CLI_SFFORMAT_H
-#define TEMPITCH_CLI_SFFORMAT_H
+#ifndef TEMPITCH_AUDIO_SFFORMAT_H
+#define TEMPITCH_AUDIO_SFFORMAT_H
 
 #include <sndfile.h>
 
@@ -31,4 +35,4 @@ int sfformat_is_float(int format);
 /* Short name of a major format ("WAV", "FLAC", ...) for messages. */
 const char *sfformat_major_name(int major);
 
-#endif /* TEMPITCH_CLI_SFFORMAT_H */
+#endif /* TEMPITCH_AUDIO_SFFORMAT_H */

@@ -1,0 +1,41 @@
+/*
+ * sfio.h -- opening audio files with libsndfile from several threads.
+ *
+ * libsndfile keeps the error of a failed sf_open() in process-wide state
+ * (read back with sf_strerror(NULL)), so two threads opening files at once
+ * could report each other's errors.  Every open in tempitch goes through
+ * these functions, which hold one lock across the open and the reading of
+ * its error.  Everything else libsndfile does on an open SNDFILE is
+ * per-handle state and needs no lock.
+ */
+#ifndef TEMPITCH_AUDIO_SFIO_H
+#define TEMPITCH_AUDIO_SFIO_H
+
+#include <sndfile.h>
+
+#include <stddef.h>
+
+/* Opens `path` for reading and fills *info.  Returns the handle, or NULL
+ * with libsndfile's reason copied into reason[size] (always terminated).
+ * Thread-safe. */
+SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
+                        size_t size);
+
+/* Starts writing a file shaped by *info on the open descriptor `fd`, which
+ * stays the caller's (sf_close does not close it).  Returns the handle, or
+ * NULL with the reason in reason[size].  Thread-safe. */
+SNDFILE *sfio_open_write_fd(int fd, SF_INFO *info, char *reason, size_t size);
+
+/* What a header says about a file, without decoding any audio. */
+struct sfio_header {
+    long long frames; /* frames in the file, or -1 when it cannot tell */
+    int rate;         /* sample rate, Hz                              */
+    int channels;
+};
+
+/* Reads the header of `path` (open, look, close).  Returns 0 and fills *h,
+ * or -1 with the reason in reason[size].  Thread-safe. */
+int sfio_probe(const char *path, struct sfio_header *h, char *reason,
+               size_t size);
+
+#endif /* TEMPITCH_AUDIO_SFIO_H */

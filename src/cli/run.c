@@ -1,0 +1,210 @@
+/*
+ * run.c -- runs a batch plan on the worker pool; see run.h.
+ *
+ * Pool job k is the k-th job of the plan that runs (in input order), so
+ * the pool's in-order completions are input order too; the jobs the plan
+ * refused sit between them and are reported as the completions pass
+ * them.
+ */
+#include "run.h"
+#include "clock.h"
+#include "progress.h"
+
+#include <tempitch/pool.h>
+#include <tempitch/stretch.h>
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Pool job status, from the job's convert_status. */
+enum { JOB_OK = 0, JOB_FAILED = 1, JOB_SKIPPED = 2 };
+
+struct run {
+    struct plan *plan;
+    const struct cli_options *opts;
+    struct converter **conv; /* one per worker                        */
+    size_t *pool_job;        /* pool job k -> plan job (increasing)    */
+    size_t next_report;      /* first plan job not yet reported        */
+    struct batch_stats *st;
+    struct progress progress;
+    size_t refused;     /* jobs the plan refused (never in the pool) */
+    double total_audio; /* seconds of audio of the jobs that run      */
+    int lengths_known;  /* every job that runs has a known length     */
+
+    /* Written by the workers, read by the progress display. */
+    atomic_size_t *running;   /* per worker: plan job + 1, 0 when idle */
+    atomic_ullong audio_done; /* microseconds of audio finished        */
+};
+
+static int run_job(void *user, size_t k, int worker)
+{
+    struct run *r = user;
+    size_t ji = r->pool_job[k];
+    struct job *j = &r->plan->jobs[ji];
+    atomic_store(&r->running[worker], ji + 1);
+
+    double t0 = clock_seconds();
+    enum convert_status s = convert_file(r->conv[worker], j->input, j->output,
+                                         &j->params, &j->result);
+    j->took = clock_seconds() - t0;
+
+    if (j->seconds > 0)
+        atomic_fetch_add(&r->audio_done,
+                         (unsigned long long)(j->seconds * 1e6));
+    atomic_store(&r->running[worker], 0);
+    return s == CONVERT_OK       ? JOB_OK
+           : s == CONVERT_EXISTS ? JOB_SKIPPED
+                                 : JOB_FAILED;
+}
+
+/* Reports plan job `ji` (whose outcome is final) and counts it. */
+static void report_job(struct run *r, size_t ji)
+{
+    const struct job *j = &r->plan->jobs[ji];
+    if (report_file_prints(j, r->opts->verbosity)) {
+        progress_clear(&r->progress);
+        report_file(j, r->opts->verbosity);
+    }
+    switch (j->result.status) {
+    case CONVERT_OK:
+        r->st->ok++;
+        break;
+    case CONVERT_EXISTS:
+        r->st->skipped++;
+        break;
+    case CONVERT_FAILED:
+        r->st->failed++;
+        break;
+    }
+    if (j->took >= 0)
+        r->st->sum += j->took;
+}
+
+/* Reports every plan job before `end` not reported yet. */
+static void report_until(struct run *r, size_t end)
+{
+    while (r->next_report < end)
+        report_job(r, r->next_report++);
+}
+
+static void on_done(void *user, size_t k, int status)
+{
+    (void)status; /* the job's own result says more */
+    struct run *r = user;
+    report_until(r, r->pool_job[k] + 1);
+}
+
+static void on_tick(void *user, size_t finished, size_t total)
+{
+    (void)total;
+    struct run *r = user;
+    size_t files = r->plan->njobs;
+    size_t done = r->refused + finished;
+    /* By audio when every length is known (long files weigh more), by
+     * file count otherwise. */
+    double fraction = files > 0 ? (double)done / files : 1.0;
+    if (r->lengths_known && r->total_audio > 0)
+        fraction = (double)atomic_load(&r->audio_done) * 1e-6 / r->total_audio;
+    /* The running file that comes first in input order: the one the
+     * in-order reports are waiting for. */
+    size_t first = 0;
+    for (int w = 0; w < r->st->threads; w++) {
+        size_t ji = atomic_load(&r->running[w]);
+        if (ji != 0 && (first == 0 || ji < first))
+            first = ji;
+    }
+    const char *name = first > 0 ? r->plan->jobs[first - 1].input : NULL;
+    progress_update(&r->progress, done, files, fraction, name);
+}
+
+/* Runs the pool part; r->st->threads > 0. */
+static int run_pool(struct run *r)
+{
+    struct plan *p = r->plan;
+    int threads = r->st->threads;
+    size_t *pool_of = malloc(p->njobs * sizeof *pool_of);
+    size_t *start = malloc(p->nrun * sizeof *start);
+    r->pool_job = malloc(p->nrun * sizeof *r->pool_job);
+    r->conv = calloc((size_t)threads, sizeof *r->conv);
+    r->running = malloc((size_t)threads * sizeof *r->running);
+    int rc = TP_ERR_NOMEM;
+    tp_pool *pool = NULL;
+    if (pool_of == NULL || start == NULL || r->pool_job == NULL ||
+        r->conv == NULL || r->running == NULL)
+        goto out;
+    for (int w = 0; w < threads; w++)
+        atomic_init(&r->running[w], 0);
+    for (int w = 0; w < threads; w++) {
+        if ((r->conv[w] = converter_new()) == NULL)
+            goto out;
+    }
+    r->lengths_known = 1;
+    for (size_t ji = 0, k = 0; ji < p->njobs; ji++) {
+        if (p->jobs[ji].runs) {
+            pool_of[ji] = k;
+            r->pool_job[k++] = ji;
+            if (p->jobs[ji].seconds >= 0)
+                r->total_audio += p->jobs[ji].seconds;
+            else
+                r->lengths_known = 0;
+        }
+    }
+    /* The plan orders plan jobs; the pool wants its own numbering. */
+    for (size_t i = 0; i < p->nrun; i++)
+        start[i] = pool_of[p->order[i]];
+
+    rc = tp_pool_create(&pool, threads);
+    if (rc != 0)
+        goto out;
+    tp_pool_run_args args = {
+        .jobs = p->nrun,
+        .order = start,
+        .job = run_job,
+        .done = on_done,
+        .tick = r->progress.enabled ? on_tick : NULL,
+        .tick_ms = 250,
+        .user = r,
+    };
+    double t0 = clock_seconds();
+    rc = tp_pool_run(pool, &args);
+    r->st->wall = clock_seconds() - t0;
+    if (rc > 0)
+        rc = 0; /* a count of failed jobs: they are reported already */
+
+out:
+    if (rc != 0)
+        fprintf(stderr, "tempitch: cannot run %d worker thread%s: %s\n",
+                threads, threads == 1 ? "" : "s", tp_strerror(rc));
+    tp_pool_destroy(pool);
+    for (int w = 0; r->conv != NULL && w < threads; w++)
+        converter_free(r->conv[w]);
+    free(r->conv);
+    free(r->running);
+    free(r->pool_job);
+    free(start);
+    free(pool_of);
+    return rc == 0 ? 0 : -1;
+}
+
+int run_batch(struct plan *p, const struct cli_options *o,
+              struct batch_stats *st)
+{
+    *st = (struct batch_stats){0};
+    struct run r = {.plan = p, .opts = o, .st = st};
+    atomic_init(&r.audio_done, 0);
+    r.refused = p->njobs - p->nrun;
+    progress_start(&r.progress,
+                   o->verbosity != VERBOSITY_QUIET && isatty(STDERR_FILENO));
+
+    size_t threads = p->nrun < (size_t)o->jobs ? p->nrun : (size_t)o->jobs;
+    st->threads = (int)threads;
+    if (o->verbosity == VERBOSITY_VERBOSE)
+        report_settings(o, p, st->threads);
+    if (threads > 0 && run_pool(&r) != 0)
+        return -1;
+    report_until(&r, p->njobs);
+    progress_clear(&r.progress);
+    return 0;
+}

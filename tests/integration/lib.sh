@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# Shared set-up and helpers of the CLI test scripts (cli.sh, batch.sh).
+# Source, don't run; the sourcing script was called as
+#     SCRIPT CASE TEMPITCH GEN_SIGNAL WAVINFO
+# and runs case_CASE in a fresh temporary directory.  Exit 0 pass, 1 fail,
+# 77 skip.
+set -euo pipefail
+
+# meson passes paths relative to the build directory; we cd away below.
+abspath() {
+    if [[ $1 == /* ]]; then echo "$1"; else echo "$PWD/$1"; fi
+}
+case_name=$1
+TEMPITCH=$(abspath "$2")
+GEN=$(abspath "$3")
+WAVINFO=$(abspath "$4")
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/tempitch-cli.XXXXXX")
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+cd "$work"
+
+fail() {
+    echo "FAIL ($case_name): $*" >&2
+    exit 1
+}
+skip() {
+    echo "SKIP ($case_name): $*"
+    exit 77
+}
+
+# run ARGS...: runs tempitch; sets $status, keeps stdout.txt and stderr.txt.
+run() {
+    last_args="$*"
+    set +e
+    "$TEMPITCH" "$@" >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+}
+expect_status() {
+    [[ $status -eq $1 ]] ||
+        fail "expected exit $1, got $status for '$last_args'; stderr: $(cat stderr.txt)"
+}
+expect_stderr() {
+    grep -qF -- "$1" stderr.txt ||
+        fail "stderr of '$last_args' lacks '$1': $(cat stderr.txt)"
+}
+expect_stdout() {
+    grep -qF -- "$1" stdout.txt ||
+        fail "stdout of '$last_args' lacks '$1': $(cat stdout.txt)"
+}
+expect_no_stderr() {
+    [[ ! -s stderr.txt ]] ||
+        fail "stderr of '$last_args' not empty: $(cat stderr.txt)"
+}
+# info FILE KEY: one field printed by wavinfo.
+info() {
+    "$WAVINFO" "$1" | sed -n "s/^$2=//p"
+}
+# expected_frames N TEMPO: round(N / tempo), halves up, as the engine.
+expected_frames() {
+    awk -v n="$1" -v t="$2" 'BEGIN { printf "%d\n", int(n / t + 0.5) }'
+}
+no_temp_files() {
+    local left
+    left=$(find "$1" -name '.*.tmp.*' -print)
+    [[ -z $left ]] || fail "temporary files left behind: $left"
+}
+# The engine is still a placeholder if it turns music into silence.
+require_real_engine() {
+    local peak
+    peak=$(info "$1" peak)
+    awk -v p="$peak" 'BEGIN { exit !(p > 0) }' ||
+        skip "engine output is silent (placeholder engine?)"
+}
+
+gen() {
+    "$GEN" "$@"
+}
+
+# run_case: runs case_$case_name and reports.
+run_case() {
+    type "case_$case_name" >/dev/null 2>&1 || fail "no such case"
+    "case_$case_name"
+    echo "PASS ($case_name)"
+}
