@@ -6,7 +6,10 @@
  * could report each other's errors.  Every open in tempitch goes through
  * these functions, which hold one lock across the open and the reading of
  * its error.  Everything else libsndfile does on an open SNDFILE is
- * per-handle state and needs no lock.
+ * per-handle state and needs no lock.  The lock is never held while
+ * waiting for a FIFO's writer (see sfio_open_read); it is held while
+ * libsndfile reads a header, which for a pipe whose writer stalls could
+ * make other opens wait too.
  */
 #ifndef TEMPITCH_AUDIO_SFIO_H
 #define TEMPITCH_AUDIO_SFIO_H

@@ -303,7 +303,7 @@ static void json_file(FILE *out, const struct job *j)
     fputs(",\"realtime\":", out);
     json_number(out, realtime(j), "%.3f");
     fputs(",\"tempo\":", out);
-    json_number(out, j->runs ? j->params.tempo : -1, "%.17g");
+    json_number(out, j->runs ? j->params.tempo : -1, "%.12g");
     fprintf(out, ",\"clipped\":%zu}", r->clipped);
 }
 
@@ -312,12 +312,12 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
 {
     fputs("{\"version\":", out);
     json_string(out, TEMPITCH_VERSION);
-    fprintf(out, ",\"settings\":{\"semitones\":%.17g,\"pitch_ratio\":%.17g",
+    fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
             semitones(o), exp2(semitones(o) / 12.0));
     fputs(",\"tempo\":", out);
-    json_number(out, o->duration > 0 ? -1 : o->params.tempo, "%.17g");
+    json_number(out, o->duration > 0 ? -1 : o->params.tempo, "%.12g");
     fputs(",\"duration\":", out);
-    json_number(out, o->duration > 0 ? o->duration : -1, "%.17g");
+    json_number(out, o->duration > 0 ? o->duration : -1, "%.12g");
     fprintf(out, ",\"jobs\":%d,\"force\":%s},\n\"files\":[", o->jobs,
             o->params.force ? "true" : "false");
     for (size_t i = 0; i < p->njobs; i++) {
