@@ -58,9 +58,8 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->rot_re = malloc(sizeof(float) * (size_t)bins);
     pv->rot_im = malloc(sizeof(float) * (size_t)bins);
     pv->mag = malloc(sizeof(float) * (size_t)bins);
-    pv->new_re = malloc(sizeof(float) * (size_t)bins);
-    pv->new_im = malloc(sizeof(float) * (size_t)bins);
-    pv->peak_of = malloc(sizeof(int) * (size_t)bins);
+    pv->before = malloc(sizeof(float) * (size_t)bins);
+    pv->regions = malloc(sizeof(struct tp_region) * (size_t)bins);
     pv->syn = calloc((size_t)channels, sizeof *pv->syn);
     pv->pacc = fftwf_alloc_real((size_t)n);
     pv->hist_out = fftwf_alloc_real((size_t)n);
@@ -70,9 +69,8 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->back = calloc((size_t)channels, sizeof *pv->back);
     pv->acc = calloc((size_t)channels, sizeof *pv->acc);
     if (!pv->window || !pv->frame || !pv->rot_re || !pv->rot_im || !pv->mag ||
-        !pv->new_re || !pv->new_im || !pv->peak_of || !pv->syn || !pv->pacc ||
-        !pv->hist_out || !pv->hist_tgt || !pv->cur || !pv->prev || !pv->back ||
-        !pv->acc)
+        !pv->before || !pv->regions || !pv->syn || !pv->pacc || !pv->hist_out ||
+        !pv->hist_tgt || !pv->cur || !pv->prev || !pv->back || !pv->acc)
         goto fail;
     for (int c = 0; c < channels; c++) {
         pv->cur[c] = fftwf_alloc_complex((size_t)bins);
@@ -122,9 +120,8 @@ void tp_pv_free(tp_pv *pv)
     free(pv->rot_re);
     free(pv->rot_im);
     free(pv->mag);
-    free(pv->new_re);
-    free(pv->new_im);
-    free(pv->peak_of);
+    free(pv->before);
+    free(pv->regions);
     fftwf_free(pv->window);
     fftwf_free(pv->frame);
     tp_onset_free(&pv->onset);
@@ -231,13 +228,13 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
     return e;
 }
 
-/* Splits the spectrum into peak regions: every bin gets the index of the
- * peak of `mag` whose region holds it.  A peak is a local maximum; a
- * region ends at the lowest bin between its peak and the next. */
-static void find_regions(const float *restrict mag, int bins,
-                         int *restrict peak_of)
+/* Splits the spectrum into peak regions and returns how many: region r
+ * covers bins [start, end) around the local maximum `peak` of `mag`, and
+ * ends at the lowest bin between its peak and the next. */
+static int find_regions(const float *restrict mag, int bins,
+                        struct tp_region *restrict regions)
 {
-    int region_start = 0, peak = -1;
+    int count = 0, region_start = 0, peak = -1;
     for (int j = 0; j <= bins; j++) {
         int is_peak = j < bins && (j == 0 || mag[j] > mag[j - 1]) &&
                       (j == bins - 1 || mag[j] >= mag[j + 1]);
@@ -251,11 +248,23 @@ static void find_regions(const float *restrict mag, int bins,
                     if (mag[i] < mag[end])
                         end = i;
             }
-            for (int i = region_start; i < end; i++)
-                peak_of[i] = peak;
+            regions[count].peak = peak;
+            regions[count].start = region_start;
+            regions[count].end = end;
+            count++;
             region_start = end;
         }
         peak = j;
+    }
+    return count;
+}
+
+static void fill_rotation(tp_pv *pv, const struct tp_region *r, float re,
+                          float im)
+{
+    for (int i = r->start; i < r->end; i++) {
+        pv->rot_re[i] = re;
+        pv->rot_im[i] = im;
     }
 }
 
@@ -291,9 +300,7 @@ static void advance_rotation(tp_pv *pv)
 {
     const int bins = pv->bins, nc = pv->channels;
     float *restrict mag = pv->mag;
-    float *restrict rr = pv->rot_re, *restrict ri = pv->rot_im;
-    float *restrict nr = pv->new_re, *restrict ni = pv->new_im;
-    int *restrict peak_of = pv->peak_of;
+    const float *restrict rr = pv->rot_re, *restrict ri = pv->rot_im;
 
     for (int j = 0; j < bins; j++)
         mag[j] = 0.0f;
@@ -302,12 +309,12 @@ static void advance_rotation(tp_pv *pv)
         for (int j = 0; j < bins; j++)
             mag[j] += x[j][0] * x[j][0] + x[j][1] * x[j][1];
     }
-    find_regions(mag, bins, peak_of);
+    int count = find_regions(mag, bins, pv->regions);
 
-    /* New rotations at the peaks (reading the old ones), then spread. */
-    for (int q = 0; q < bins; q++) {
-        if (peak_of[q] != q)
-            continue;
+    /* Regions are visited in order and each one's peak lies inside it, so
+     * a peak's old rotation is read before its region is overwritten. */
+    for (int r = 0; r < count; r++) {
+        int q = pv->regions[r].peak;
         float ar = 0.0f, ai = 0.0f;
         for (int c = 0; c < nc; c++) {
             const float *x = pv->prev[c][q], *b = pv->back[c][q];
@@ -320,16 +327,13 @@ static void advance_rotation(tp_pv *pv)
         float m2 = tr * tr + ti * ti;
         if (m2 > 1e-30f) {
             float inv = 1.0f / sqrtf(m2);
-            nr[q] = tr * inv;
-            ni[q] = ti * inv;
+            tr *= inv;
+            ti *= inv;
         } else {
-            nr[q] = rr[q];
-            ni[q] = ri[q];
+            tr = rr[q];
+            ti = ri[q];
         }
-    }
-    for (int j = 0; j < bins; j++) {
-        rr[j] = nr[peak_of[j]];
-        ri[j] = ni[peak_of[j]];
+        fill_rotation(pv, &pv->regions[r], tr, ti);
     }
 }
 
@@ -345,16 +349,14 @@ static void advance_rotation(tp_pv *pv)
 static void enter_zone(tp_pv *pv, const tp_fifo *in, int64_t t0)
 {
     const int n = pv->n, bins = pv->bins;
-    float *restrict across = pv->mag, *restrict before = pv->new_re;
+    float *restrict across = pv->mag, *restrict before = pv->before;
     power_spectrum(pv, in, t0 - n / 2 - n / 8, before);
     power_spectrum(pv, in, t0 + n / 8, across);
-    find_regions(across, bins, pv->peak_of);
-    for (int j = 0; j < bins; j++) {
-        int q = pv->peak_of[j];
-        if (across[q] > 4.0f * before[q]) {
-            pv->rot_re[j] = 1.0f;
-            pv->rot_im[j] = 0.0f;
-        }
+    int count = find_regions(across, bins, pv->regions);
+    for (int r = 0; r < count; r++) {
+        int q = pv->regions[r].peak;
+        if (across[q] > 4.0f * before[q])
+            fill_rotation(pv, &pv->regions[r], 1.0f, 0.0f);
     }
 }
 

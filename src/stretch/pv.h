@@ -28,6 +28,11 @@
 #include "fifo.h"
 #include "onset.h"
 
+/* Bins [start, end) share the phase rotation of bin `peak`. */
+struct tp_region {
+    int peak, start, end;
+};
+
 typedef struct tp_pv {
     int channels;
     int n, hop, bins; /* FFT size, output hop, n/2 + 1             */
@@ -42,8 +47,8 @@ typedef struct tp_pv {
     fftwf_complex **back;       /* per channel spectrum at p_k - hop         */
     float *rot_re, *rot_im;     /* R per bin                                 */
     float *mag;                 /* channel-summed power of the frame         */
-    float *new_re, *new_im;     /* scratch: rotations at the peaks           */
-    int *peak_of;               /* per bin, the peak of its region           */
+    float *before;              /* power just before an onset (enter_zone)   */
+    struct tp_region *regions;  /* peak regions of the current spectrum      */
     float **syn;                /* per channel inverse transform, n          */
     double frame_energy;        /* input frame energy under both windows     */
     float *pacc;                /* overlap-added input power (target), n     */
