@@ -12,15 +12,13 @@ static const double RATIO = 10.0;
 /* Energies per sample per channel below -70 dBFS are never attacks. */
 static const double FLOOR = 1e-7;
 
-int tp_onset_init(tp_onset *o, int channels, double sample_rate,
-                  int64_t spacing)
+int tp_onset_init(tp_onset *o, int channels, double sample_rate)
 {
     memset(o, 0, sizeof *o);
     o->channels = channels;
     o->block = (int)(sample_rate * (64.0 / 44100.0) + 0.5);
     if (o->block < 8)
         o->block = 8;
-    o->spacing = spacing;
     o->prev_x = calloc((size_t)channels, sizeof(float));
     if (!o->prev_x)
         return -1;

@@ -38,8 +38,8 @@ typedef struct tp_onset {
     int channels;
 } tp_onset;
 
-int tp_onset_init(tp_onset *o, int channels, double sample_rate,
-                  int64_t spacing);
+/* The caller sets o->spacing (samples) before scanning. */
+int tp_onset_init(tp_onset *o, int channels, double sample_rate);
 void tp_onset_free(tp_onset *o);
 void tp_onset_reset(tp_onset *o);
 

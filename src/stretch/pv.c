@@ -35,6 +35,24 @@ static double zone_half_width(const tp_pv *pv)
     return (pv->d > 1.0 ? pv->d : 1.0) * pv->n / 2.0;
 }
 
+/* The parts of the state that depend on d and pre. */
+static void set_target(tp_pv *pv, double d, int64_t pre)
+{
+    pv->d = d;
+    pv->pre = pre;
+    pv->lock = d >= LOCK_D_MIN && d <= LOCK_D_MAX;
+    /* Onsets closer than this share a locked zone (see onset.h). */
+    double spacing = (d < 1.0 ? 1.0 / d : 1.0) * pv->n + pv->hop;
+    pv->onset.spacing = (int64_t)ceil(spacing);
+}
+
+int tp_pv_retarget(tp_pv *pv, double d, int64_t pre)
+{
+    set_target(pv, d, pre);
+    tp_pv_reset(pv);
+    return 0;
+}
+
 int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
                int64_t pre)
 {
@@ -43,9 +61,6 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->n = tp_pv_fft_size(sample_rate);
     pv->hop = pv->n / 4;
     pv->bins = pv->n / 2 + 1;
-    pv->d = d;
-    pv->pre = pre;
-    pv->lock = d >= LOCK_D_MIN && d <= LOCK_D_MAX;
     /* Hann analysis x Hann synthesis at 4x overlap sums to 1.5; FFTW's
      * inverse is unnormalised (x n). */
     pv->gain = (float)(1.0 / (1.5 * pv->n));
@@ -84,10 +99,9 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     }
     for (int i = 0; i < n; i++)
         pv->window[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / n));
-    double spacing = (d < 1.0 ? 1.0 / d : 1.0) * n + pv->hop;
-    if (tp_onset_init(&pv->onset, channels, sample_rate,
-                      (int64_t)ceil(spacing)) != 0)
+    if (tp_onset_init(&pv->onset, channels, sample_rate) != 0)
         goto fail;
+    set_target(pv, d, pre);
     tp_pv_reset(pv);
     return 0;
 fail:

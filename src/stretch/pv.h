@@ -77,6 +77,10 @@ size_t tp_pv_queue_size(int n);
 int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
                int64_t pre);
 void tp_pv_free(tp_pv *pv);
+
+/* Changes d and pre of an initialised stage without allocating, and resets
+ * it.  Returns 0. */
+int tp_pv_retarget(tp_pv *pv, double d, int64_t pre);
 void tp_pv_reset(tp_pv *pv);
 
 /* Runs frames while input and room allow; returns outputs produced. */

@@ -103,14 +103,43 @@ size_t tp_output_length(size_t in_frames, double tempo)
     return (size_t)floor((double)in_frames / tempo + 0.5);
 }
 
+static void free_queues(tp_stretch *s)
+{
+    tp_fifo_free(&s->in);
+    tp_fifo_free(&s->mid);
+    tp_fifo_free(&s->out);
+}
+
 static void unconfigure(tp_stretch *s)
 {
     tp_resampler_free(&s->rs);
     tp_pv_free(&s->pv);
-    tp_fifo_free(&s->in);
-    tp_fifo_free(&s->mid);
-    tp_fifo_free(&s->out);
+    free_queues(s);
     s->configured = 0;
+}
+
+/* The stages keep what does not depend on the changed parameter: a batch
+ * that varies only the tempo from file to file (-D) then pays neither for
+ * the resampler's kernel table nor for FFT planning again. */
+static int use_resampler(tp_stretch *s, int wanted, double step, double origin)
+{
+    if (s->rs.table &&
+        (!wanted || s->rs.step != step || s->rs.origin != origin))
+        tp_resampler_free(&s->rs);
+    if (!wanted || s->rs.table)
+        return 0;
+    return tp_resampler_init(&s->rs, s->channels, step, origin);
+}
+
+static int use_vocoder(tp_stretch *s, int wanted, double d, int64_t pre)
+{
+    if (!wanted) {
+        tp_pv_free(&s->pv);
+        return 0;
+    }
+    if (s->pv.window)
+        return tp_pv_retarget(&s->pv, d, pre);
+    return tp_pv_init(&s->pv, s->channels, s->rate, d, pre);
 }
 
 /* Builds the stage chain for the current parameters. */
@@ -119,7 +148,8 @@ static int configure(tp_stretch *s)
     const double r = s->ratio, d = s->ratio / s->tempo;
     const int nc = s->channels;
     int use_rs = r != 1.0, use_pv = d != 1.0;
-    unconfigure(s);
+    s->configured = 0;
+    free_queues(s);
     if (!use_rs && !use_pv)
         s->mode = MODE_COPY;
     else if (!use_pv)
@@ -134,31 +164,28 @@ static int configure(tp_stretch *s)
     size_t pv_queue = tp_pv_queue_size(n);
     size_t rs_queue = (size_t)taps + 4 * (size_t)n;
     size_t in_cap = 4096, mid_cap = 0;
+    /* In MODE_PV_RS the resampler reads taps/2 vocoder samples before its
+     * first output position: the vocoder starts that early. */
+    int64_t pre = s->mode == MODE_PV_RS ? taps / 2 : 0;
     int err = 0;
+    err |= use_resampler(s, use_rs, r, (double)pre);
+    err |= use_vocoder(s, use_pv, d, pre);
     switch (s->mode) {
     case MODE_COPY:
         break;
     case MODE_RS:
         in_cap = rs_queue;
-        err |= tp_resampler_init(&s->rs, nc, r, 0.0);
         break;
     case MODE_PV:
         in_cap = pv_queue;
-        err |= tp_pv_init(&s->pv, nc, s->rate, d, 0);
         break;
     case MODE_RS_PV:
         in_cap = rs_queue;
         mid_cap = pv_queue;
-        err |= tp_resampler_init(&s->rs, nc, r, 0.0);
-        err |= tp_pv_init(&s->pv, nc, s->rate, d, 0);
         break;
     case MODE_PV_RS:
-        /* The resampler reads taps/2 vocoder samples before its first
-         * output position: the vocoder starts that early. */
         in_cap = pv_queue;
         mid_cap = rs_queue;
-        err |= tp_resampler_init(&s->rs, nc, r, taps / 2);
-        err |= tp_pv_init(&s->pv, nc, s->rate, d, taps / 2);
         break;
     }
     err |= tp_fifo_init(&s->in, nc, in_cap);
