@@ -2,10 +2,11 @@
 # Shared helpers for scripts/test and scripts/demo.  Source, don't run.
 
 # Debian packages needed to build and test tempitch (used by the scripts
-# that source this file).
+# that source this file); valgrind and time (/usr/bin/time, peak memory)
+# for the fault tests.
 # shellcheck disable=SC2034
 TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
-    libsndfile1-dev libcmocka-dev)
+    libsndfile1-dev libcmocka-dev valgrind time)
 
 log() {
     printf '==> %s\n' "$*"

@@ -20,6 +20,7 @@
 #include <tempitch/stretch.h>
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdarg.h>
@@ -27,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Frames per read and per engine output call.  Large enough that the
  * per-call overhead vanishes, small enough to stay in cache. */
@@ -158,22 +160,57 @@ static enum convert_status check_paths(const char *in_path,
     return CONVERT_OK;
 }
 
-/* Counts samples beyond full scale; libsndfile clips them (SFC_SET_CLIPPING)
- * when writing integer formats, where they would otherwise wrap around. */
-static size_t count_clipped(const float *x, size_t n)
+/* Replaces input samples that are not audio (NaN, infinities, absurd
+ * magnitudes) by 0, so the engine never sees them.  Returns how many. */
+static size_t clean_input(float *x, size_t n)
+{
+    size_t invalid = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* Written so that NaN fails the test too. */
+        if (!(fabsf(x[i]) <= (float)CONVERT_INPUT_LIMIT)) {
+            x[i] = 0.0f;
+            invalid++;
+        }
+    }
+    return invalid;
+}
+
+/* What one pass knows about the output it wrote. */
+struct out_check {
+    float gain;     /* applied to every output sample (1: none)          */
+    int count_clip; /* integer output: count samples beyond full scale   */
+    float peak;     /* largest magnitude before the gain                  */
+    int nonfinite;  /* the engine produced NaN or infinity (a bug)        */
+};
+
+/* Looks at one block of engine output: peak, samples beyond full scale
+ * (libsndfile clips them, SFC_SET_CLIPPING, when writing integer formats,
+ * where they would otherwise wrap around), non-finite values; applies the
+ * gain.  Returns the number of samples that will be clipped. */
+static size_t check_output(float *x, size_t n, struct out_check *k)
 {
     size_t clipped = 0;
-    for (size_t i = 0; i < n; i++)
+    float peak = k->peak;
+    for (size_t i = 0; i < n; i++) {
+        float a = fabsf(x[i]);
+        if (!(a <= FLT_MAX))
+            k->nonfinite = 1;
+        else if (a > peak)
+            peak = a;
+        x[i] *= k->gain;
         clipped += fabsf(x[i]) > 1.0f;
-    return clipped;
+    }
+    k->peak = peak;
+    return k->count_clip ? clipped : 0;
 }
 
 enum stream_error { STREAM_OK, STREAM_READ, STREAM_WRITE, STREAM_ENGINE };
 
 /* Pumps the whole input through the engine into `out`.  On an engine
- * error *engine_rc holds the code (TP_OK for a stall). */
+ * error *engine_rc holds the code (TP_OK for a stall or a non-finite
+ * output). */
 static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
-                                int count_clips, struct convert_result *r,
+                                struct out_check *k, struct convert_result *r,
                                 int *engine_rc)
 {
     const size_t ch = (size_t)c->channels;
@@ -192,6 +229,7 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
              * the block closes the stream with an empty final push. */
             eof = n < BLOCK_FRAMES;
             r->frames_in += in_len;
+            r->invalid += clean_input(c->in_buf, in_len * ch);
         }
         tp_data d = {
             .in = c->in_buf + in_pos * ch,
@@ -207,8 +245,9 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
         }
         in_pos += d.in_used;
         if (d.out_generated > 0) {
-            if (count_clips)
-                r->clipped += count_clipped(c->out_buf, d.out_generated * ch);
+            r->clipped += check_output(c->out_buf, d.out_generated * ch, k);
+            if (k->nonfinite)
+                return STREAM_ENGINE;
             sf_count_t w =
                 sf_writef_float(out, c->out_buf, (sf_count_t)d.out_generated);
             if (w != (sf_count_t)d.out_generated)
@@ -232,23 +271,43 @@ static enum convert_status fail_engine_setup(struct convert_result *r,
                                              const SF_INFO *info, int rc)
 {
     if (rc == TP_ERR_RATE)
-        return fail(r, in_path, "sample rate %d Hz: %s (supported: %g..%g Hz)",
-                    info->samplerate, tp_strerror(rc), TP_RATE_MIN,
-                    TP_RATE_MAX);
+        return fail(r, in_path,
+                    "unsupported sample rate %d Hz (supported: %g..%g Hz)",
+                    info->samplerate, TP_RATE_MIN, TP_RATE_MAX);
     if (rc == TP_ERR_CHANNELS)
-        return fail(r, in_path, "%d channels: %s (supported: 1..%d)",
-                    info->channels, tp_strerror(rc), TP_CHANNELS_MAX);
+        return fail(r, in_path,
+                    "unsupported channel count %d (supported: 1..%d)",
+                    info->channels, TP_CHANNELS_MAX);
     return fail(r, in_path, "%s", tp_strerror(rc));
 }
 
-/* Streams into the open temporary output `of` and closes both files.
- * Returns the status recorded in *r; the caller publishes or aborts. */
-static enum convert_status write_output(struct converter *c, SNDFILE *in,
-                                        const SF_INFO *in_info, int format,
-                                        struct outfile *of, const char *in_path,
-                                        const char *out_path,
-                                        const struct convert_params *params,
-                                        struct convert_result *r)
+/* Formats whose header gives the exact length, so reading fewer frames
+ * than it says means the file was cut short: PCM in any container, and
+ * FLAC (STREAMINFO).  Lossy codecs only estimate it. */
+static int length_is_exact(const SF_INFO *info)
+{
+    switch (info->format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_PCM_24:
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+    case SF_FORMAT_DOUBLE:
+        return info->frames > 0 && info->frames < SF_COUNT_MAX;
+    }
+    return 0;
+}
+
+/* One pass: streams `in` into the open temporary output `of` (from its
+ * start) with the gain in *k, and closes the libsndfile handle of the
+ * output.  Returns the status recorded in *r; the caller publishes or
+ * aborts. */
+static enum convert_status
+write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
+             int format, struct outfile *of, const char *in_path,
+             const char *out_path, const struct convert_params *params,
+             struct out_check *k, struct convert_result *r)
 {
     SF_INFO out_info = {.samplerate = in_info->samplerate,
                         .channels = in_info->channels,
@@ -265,25 +324,34 @@ static enum convert_status write_output(struct converter *c, SNDFILE *in,
     /* A float WAV otherwise gets a PEAK chunk with a timestamp, and the
      * same run would not give the same bytes twice. */
     sf_command(out, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
-    int integer_output = !sfformat_is_float(format);
-    if (integer_output)
+    k->count_clip = !sfformat_is_float(format);
+    if (k->count_clip)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);
 
     int rc = TP_OK;
-    switch (stream(c, in, out, integer_output, r, &rc)) {
+    char why[CONVERT_REASON_MAX];
+    switch (stream(c, in, out, k, r, &rc)) {
     case STREAM_OK:
         break;
     case STREAM_READ:
-        fail(r, in_path, "read error: %s", sf_strerror(in));
+        sfio_reason(in, why, sizeof why);
+        fail(r, in_path, "read error: %s", why);
         break;
     case STREAM_WRITE:
-        fail(r, out_path, "write error: %s", sf_strerror(out));
+        sfio_reason(out, why, sizeof why);
+        fail(r, out_path, "write error: %s", why);
         break;
     case STREAM_ENGINE:
         fail(r, in_path, "engine error: %s",
-             rc != TP_OK ? tp_strerror(rc) : "no progress");
+             rc != TP_OK    ? tp_strerror(rc)
+             : k->nonfinite ? "output not finite"
+                            : "no progress");
         break;
     }
+    if (r->status == CONVERT_OK && length_is_exact(in_info) &&
+        r->frames_in < (size_t)in_info->frames)
+        fail(r, in_path, "truncated: header says %lld frames, read %zu",
+             (long long)in_info->frames, r->frames_in);
     /* The engine promises exactly round(N / tempo) frames; a file that
      * does not have them is wrong, so it is not published. */
     size_t expected = tp_output_length(r->frames_in, params->tempo);
@@ -304,6 +372,64 @@ static enum convert_status write_output(struct converter *c, SNDFILE *in,
     return r->status;
 }
 
+/* Opens the input and refuses what cannot be converted.  Returns the
+ * handle, or NULL with the reason in *r. */
+static SNDFILE *open_input(const char *in_path, SF_INFO *info,
+                           struct convert_result *r)
+{
+    SNDFILE *in = sfio_open_read(in_path, info, r->reason, sizeof r->reason);
+    if (in == NULL) {
+        r->status = CONVERT_FAILED;
+        r->about = in_path;
+        return NULL;
+    }
+    if (sfio_truncated(in, info, r->reason, sizeof r->reason)) {
+        sf_close(in);
+        r->status = CONVERT_FAILED;
+        r->about = in_path;
+        return NULL;
+    }
+    return in;
+}
+
+/* --normalize, when the first pass went beyond full scale: the same input
+ * again, from the start, through the reset engine, into the emptied
+ * temporary file, with the gain that puts the peak at
+ * CONVERT_NORMALIZE_PEAK.  *in is replaced by the new handle. */
+static enum convert_status
+normalize_pass(struct converter *c, SNDFILE **in, SF_INFO *in_info, int format,
+               struct outfile *of, const char *in_path, const char *out_path,
+               const struct convert_params *params, float peak,
+               struct convert_result *r)
+{
+    if (!in_info->seekable)
+        return fail(r, in_path,
+                    "--normalize reads the input twice, and this one can "
+                    "only be read once (a pipe?)");
+    /* Reopened rather than sf_seek'ed: a fresh decoder gives exactly the
+     * samples of the first pass, whatever the codec. */
+    sf_close(*in);
+    SF_INFO again = {0};
+    *in = open_input(in_path, &again, r);
+    if (*in == NULL)
+        return r->status;
+    if (again.samplerate != in_info->samplerate ||
+        again.channels != in_info->channels)
+        return fail(r, in_path, "changed while being read");
+    if (ftruncate(of->fd, 0) != 0 || lseek(of->fd, 0, SEEK_SET) != 0)
+        return fail(r, out_path, "%s", strerror(errno));
+    int rc = converter_prepare(c, in_info->channels,
+                               (double)in_info->samplerate, params);
+    if (rc != TP_OK)
+        return fail_engine_setup(r, in_path, in_info, rc);
+
+    r->frames_in = r->frames_out = r->clipped = r->invalid = 0;
+    r->gain = CONVERT_NORMALIZE_PEAK / (double)peak;
+    struct out_check k = {.gain = (float)r->gain};
+    return write_output(c, *in, in_info, format, of, in_path, out_path, params,
+                        &k, r);
+}
+
 enum convert_status convert_file(struct converter *c, const char *in_path,
                                  const char *out_path,
                                  const struct convert_params *params,
@@ -311,18 +437,15 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
 {
     memset(r, 0, sizeof *r);
     r->status = CONVERT_OK;
+    r->gain = 1.0;
 
     if (check_paths(in_path, out_path, params->force, r) != CONVERT_OK)
         return r->status;
 
     SF_INFO in_info = {0};
-    SNDFILE *in =
-        sfio_open_read(in_path, &in_info, r->reason, sizeof r->reason);
-    if (in == NULL) {
-        r->status = CONVERT_FAILED;
-        r->about = in_path;
+    SNDFILE *in = open_input(in_path, &in_info, r);
+    if (in == NULL)
         return r->status;
-    }
     r->rate = in_info.samplerate;
     r->channels = in_info.channels;
 
@@ -349,13 +472,19 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
         return fail(r, out_path, "%s", strerror(err));
     }
 
-    write_output(c, in, &in_info, format, &of, in_path, out_path, params, r);
-    sf_close(in);
+    struct out_check k = {.gain = 1.0f};
+    write_output(c, in, &in_info, format, &of, in_path, out_path, params, &k,
+                 r);
+    if (r->status == CONVERT_OK && params->normalize && k.peak > 1.0f)
+        normalize_pass(c, &in, &in_info, format, &of, in_path, out_path, params,
+                       k.peak, r);
+    if (in != NULL)
+        sf_close(in);
     if (r->status != CONVERT_OK) {
         outfile_abort(&of);
         return r->status;
     }
-    err = outfile_commit(&of, params->force);
+    err = outfile_commit(&of, params->force, params->sync);
     /* Another process may have created the output while we worked: it is
      * kept, as if it had been there from the start. */
     if (err == EEXIST)

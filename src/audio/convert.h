@@ -14,13 +14,28 @@
 
 #include <stddef.h>
 
-/* What to do to one file. */
+/* What to do to one file.  Zero-initialised fields mean "off". */
 struct convert_params {
     double tempo;       /* speed factor: 1.25 = 25 % faster                */
     double pitch;       /* semitones, or a frequency ratio if pitch_is_ratio */
     int pitch_is_ratio; /* 0: `pitch` is semitones; 1: a frequency ratio    */
     int force;          /* nonzero: an existing output may be replaced      */
+    int normalize;      /* nonzero: an output whose peak would exceed full
+                           scale is scaled down as a whole to a peak of
+                           CONVERT_NORMALIZE_PEAK (two passes, see below)  */
+    int sync;           /* nonzero: fsync the output (and its directory)
+                           before reporting it done                        */
 };
+
+/* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
+ * scale, so no integer format clips it. */
+#define CONVERT_NORMALIZE_PEAK 0.999
+
+/* Input samples beyond this magnitude (and NaN, infinities) are not audio:
+ * they are replaced by 0 before the engine sees them, and counted.  Far
+ * above any real signal (float files in integer scale stay below 2^31),
+ * far below where the engine's single-precision sums of squares overflow. */
+#define CONVERT_INPUT_LIMIT 1e12
 
 enum convert_status {
     CONVERT_OK,     /* the output is in place                           */
@@ -41,6 +56,9 @@ struct convert_result {
     int rate;          /* sample rate of both files, Hz (0 if not opened) */
     int channels;      /* channels of both files (0 if not opened)        */
     size_t clipped;    /* samples beyond full scale clipped at the output */
+    size_t invalid;    /* input samples that were NaN, infinite or beyond
+                          CONVERT_INPUT_LIMIT, replaced by 0              */
+    double gain;       /* linear gain --normalize applied; 1 when none    */
     /* Unless CONVERT_OK: the path the reason is about (one of the two
      * paths passed to convert_file, not a copy) and the reason itself,
      * ready for a "tempitch: PATH: REASON" line. */
@@ -65,6 +83,19 @@ void converter_free(struct converter *c);
  * any work) an input that is a directory, an output that is the input file
  * (by device and inode, so other names for it are caught too), an existing
  * output unless params->force (CONVERT_EXISTS), and a non-regular output.
+ * Fails, writing nothing, on an input that cannot be opened or decoded, is
+ * shorter than its header says ("truncated: ..."), or has a rate or
+ * channel count the engine does not support.  The input file is only ever
+ * read.
+ *
+ * With params->normalize the output is first written as usual while its
+ * peak is measured; only if that peak exceeds full scale is the input read
+ * a second time, from the start and through a reset engine, and the output
+ * rewritten with the gain CONVERT_NORMALIZE_PEAK / peak.  So the cost is a
+ * second decode and stretch of just the files that need it; memory stays
+ * that of one pass.  An input that cannot be read twice (a pipe) then
+ * fails.
+ *
  * Fills *result and returns result->status.  Unless CONVERT_OK, no output
  * or temporary file is left behind.  Thread-safe for different converters.
  */

@@ -20,49 +20,98 @@
 
 /*
  * Signal cleanup.  A handler may only call async-signal-safe functions, so
- * the paths to remove live in fixed buffers, and each slot's state is a
- * lock-free atomic: FREE -> BUSY (being filled, handler skips it) -> ARMED
- * (handler unlinks it).  One slot per possible worker thread (the command
- * allows up to 1024), each holding one temporary file at a time; if they
- * ever ran out a file would simply lose signal protection.  The 4 MiB of
- * path buffers are untouched zero pages until used.
+ * the paths to remove live in fixed buffers, one slot per possible worker
+ * thread (the command allows up to 1024), each holding one temporary file
+ * at a time; if they ever ran out a file would simply lose signal
+ * protection.  The 4 MiB of path buffers are untouched zero pages until
+ * used.  Each slot's state is a lock-free atomic:
+ *
+ *   FREE -> OPENING   a worker reserves the slot, copies the path in and
+ *                     creates the file; the handler waits for it to leave
+ *                     this state, so a file created just as the signal
+ *                     comes is still seen;
+ *   OPENING -> ARMED  the file exists (or -> FREE if open failed);
+ *   ARMED -> FREE     the worker renamed or removed the file;
+ *   ARMED -> CLAIMED  the handler takes the slot and unlinks the path.  The
+ *                     slot then never becomes FREE again, so its path
+ *                     cannot be overwritten while the handler uses it.
+ *
+ * The handler first sets `dying`; a worker that reserves a slot after that
+ * creates no file.  Rename against unlink: a worker renaming its finished
+ * temporary file while the handler unlinks it ends either with the output
+ * complete at its final name (the unlink finds nothing) or with no file
+ * at all (the rename finds nothing); never with a partial output.
  */
-enum { SLOT_FREE, SLOT_BUSY, SLOT_ARMED };
+enum { SLOT_FREE, SLOT_OPENING, SLOT_ARMED, SLOT_CLAIMED };
 enum { SLOT_COUNT = 1024, SLOT_PATH_MAX = 4096 };
 
 static atomic_int slot_state[SLOT_COUNT];
 static char slot_path[SLOT_COUNT][SLOT_PATH_MAX];
+static atomic_int dying;
 
-static int slot_arm(const char *path)
+/* Reserves a slot for `path` before the file is created.  Returns the slot,
+ * -1 when none is left (the file will lack signal protection), or -2 when
+ * a signal handler is already cleaning up (create nothing). */
+static int slot_reserve(const char *path)
 {
     if (strlen(path) >= SLOT_PATH_MAX)
-        return -1;
+        return atomic_load(&dying) ? -2 : -1;
     for (int i = 0; i < SLOT_COUNT; i++) {
         int expected = SLOT_FREE;
         if (atomic_compare_exchange_strong(&slot_state[i], &expected,
-                                           SLOT_BUSY)) {
+                                           SLOT_OPENING)) {
             strcpy(slot_path[i], path);
-            atomic_store(&slot_state[i], SLOT_ARMED);
+            /* Sequentially consistent: if the handler saw this slot FREE,
+             * it set `dying` before, and we see it now. */
+            if (atomic_load(&dying)) {
+                atomic_store(&slot_state[i], SLOT_FREE);
+                return -2;
+            }
             return i;
         }
     }
-    return -1;
+    return atomic_load(&dying) ? -2 : -1;
 }
 
-static void slot_release(int i)
+/* The file of a reserved slot now exists (created) or not. */
+static void slot_opened(int i, int created)
 {
     if (i >= 0)
-        atomic_store(&slot_state[i], SLOT_FREE);
+        atomic_store(&slot_state[i], created ? SLOT_ARMED : SLOT_FREE);
+}
+
+/* The file is gone or renamed: the slot can serve another file, unless the
+ * handler claimed it. */
+static void slot_release(int i)
+{
+    int expected = SLOT_ARMED;
+    if (i >= 0)
+        atomic_compare_exchange_strong(&slot_state[i], &expected, SLOT_FREE);
 }
 
 static void cleanup_handler(int sig)
 {
     int saved = errno;
+    atomic_store(&dying, 1);
     for (int i = 0; i < SLOT_COUNT; i++) {
-        if (atomic_load(&slot_state[i]) == SLOT_ARMED)
+        /* A worker is between reserving the slot and creating its file:
+         * wait (up to about a second; workers never block in between) so
+         * that a file it creates is removed too. */
+        for (int waits = 0;
+             atomic_load(&slot_state[i]) == SLOT_OPENING && waits < 1000;
+             waits++) {
+            struct timespec ms = {0, 1000000};
+            nanosleep(&ms, NULL);
+        }
+        int expected = SLOT_ARMED;
+        if (atomic_compare_exchange_strong(&slot_state[i], &expected,
+                                           SLOT_CLAIMED))
             unlink(slot_path[i]);
     }
-    /* Die of the same signal so the parent sees the true cause. */
+    /* Die of the same signal so the parent sees the true cause (a shell
+     * shows 128 + the signal number: 130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+     * The signal is blocked while its handler runs, so it is delivered,
+     * now with the default action, when the handler returns. */
     signal(sig, SIG_DFL);
     raise(sig);
     errno = saved;
@@ -79,7 +128,11 @@ void outfile_install_signal_cleanup(void)
             continue;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = cleanup_handler;
+        /* One cleanup at a time: a second signal waits for the first
+         * handler, which ends the process anyway. */
         sigemptyset(&sa.sa_mask);
+        for (size_t k = 0; k < sizeof signals / sizeof signals[0]; k++)
+            sigaddset(&sa.sa_mask, signals[k]);
         sigaction(signals[i], &sa, NULL);
     }
 }
@@ -136,11 +189,17 @@ int outfile_open(struct outfile *o, const char *path)
         char *tmp = make_tmp_name(path);
         if (tmp == NULL)
             break;
-        /* Arm the cleanup before the file exists: a signal between open and
-         * arm would otherwise leave it behind.  Unlinking a name that does
-         * not exist yet is harmless. */
-        int slot = slot_arm(tmp);
+        /* The slot is reserved before the file exists, so a signal at any
+         * point after the open finds it (see the handler). */
+        int slot = slot_reserve(tmp);
+        if (slot == -2) {
+            free(tmp);
+            free(o->final_path);
+            o->final_path = NULL;
+            return EINTR;
+        }
         int fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        slot_opened(slot, fd >= 0);
         if (fd >= 0) {
             o->tmp_path = tmp;
             o->fd = fd;
@@ -148,7 +207,6 @@ int outfile_open(struct outfile *o, const char *path)
             return 0;
         }
         int err = errno;
-        slot_release(slot);
         free(tmp);
         if (err != EEXIST) {
             free(o->final_path);
@@ -201,11 +259,34 @@ static int place_no_replace(const char *tmp, const char *final)
     return rename(tmp, final) == 0 ? 0 : errno;
 }
 
-int outfile_commit(struct outfile *o, int replace)
+/* Makes the rename of an entry of `path`'s directory durable. */
+static int sync_directory(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir =
+        slash == NULL ? strdup(".") : strndup(path, (size_t)(slash - path) + 1);
+    if (dir == NULL)
+        return ENOMEM;
+    int err = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || fsync(fd) != 0)
+        err = errno;
+    /* Some file systems cannot sync a directory; the data is synced. */
+    if (err == EINVAL || err == EBADF)
+        err = 0;
+    if (fd >= 0)
+        close(fd);
+    free(dir);
+    return err;
+}
+
+int outfile_commit(struct outfile *o, int replace, int sync)
 {
     int err = 0;
+    if (sync && fsync(o->fd) != 0)
+        err = errno;
     /* close() can report a delayed write error (NFS, quotas). */
-    if (close(o->fd) != 0)
+    if (close(o->fd) != 0 && err == 0)
         err = errno;
     o->fd = -1;
     if (err == 0) {
@@ -216,6 +297,8 @@ int outfile_commit(struct outfile *o, int replace)
     }
     if (err != 0)
         unlink(o->tmp_path);
+    else if (sync)
+        err = sync_directory(o->final_path);
     release(o);
     return err;
 }

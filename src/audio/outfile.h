@@ -5,7 +5,11 @@
  * (".NAME.tmp.XXXXXX", so the final rename never crosses file systems) and
  * renamed into place only when complete.  On an error the temporary file is
  * removed; on SIGINT, SIGTERM or SIGHUP a handler removes every temporary
- * file still open, so no partial output is ever left behind.
+ * file still open, so no partial output is ever left behind.  A process
+ * killed outright (SIGKILL, a crash) may leave temporary files, but never
+ * a partial file at a final name.  Without `sync` (outfile_commit) a
+ * finished output survives the process but not necessarily a crash of the
+ * machine: the data may still be in the page cache when it is renamed.
  *
  * Threads: outfile_open, outfile_commit and outfile_abort may be called
  * from several threads at once, each on its own struct outfile.
@@ -21,18 +25,23 @@ struct outfile {
 };
 
 /* Installs the SIGINT/SIGTERM/SIGHUP handler that removes temporary files
- * and then dies of the same signal.  Call once, early in main. */
+ * and then dies of the same signal (so a shell sees 128 + its number).
+ * Signals the parent ignored stay ignored.  Call once, early in main,
+ * before any worker thread starts. */
 void outfile_install_signal_cleanup(void);
 
 /* Creates the temporary file for `path` (mode 0666 minus the umask, like
- * any new file).  Returns 0, or an errno value with *o unusable. */
+ * any new file).  Returns 0, or an errno value with *o unusable (EINTR:
+ * the signal handler is cleaning up, the process is about to die). */
 int outfile_open(struct outfile *o, const char *path);
 
 /* Closes the descriptor and moves the temporary file to its final path.
  * Without `replace` an output that appeared in the meantime is kept and
- * EEXIST is returned.  Returns 0 or an errno value; in every case the
- * temporary file is gone and *o is released afterwards. */
-int outfile_commit(struct outfile *o, int replace);
+ * EEXIST is returned.  With `sync` the file is flushed to the device
+ * (fsync) before the rename and the directory after it, so the output also
+ * survives a crash of the machine.  Returns 0 or an errno value; in every
+ * case the temporary file is gone and *o is released afterwards. */
+int outfile_commit(struct outfile *o, int replace, int sync);
 
 /* Closes and removes the temporary file and releases *o. */
 void outfile_abort(struct outfile *o);

@@ -19,7 +19,9 @@
 #include <stddef.h>
 
 /* Opens `path` for reading and fills *info.  Returns the handle, or NULL
- * with libsndfile's reason copied into reason[size] (always terminated).
+ * with the reason in reason[size] (always terminated): the errno text when
+ * the file cannot be opened at all ("Permission denied"), "is a
+ * directory", "empty file (...)", or libsndfile's own reason tidied up.
  * Thread-safe. */
 SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
                         size_t size);
@@ -28,6 +30,19 @@ SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
  * stays the caller's (sf_close does not close it).  Returns the handle, or
  * NULL with the reason in reason[size].  Thread-safe. */
 SNDFILE *sfio_open_write_fd(int fd, SF_INFO *info, char *reason, size_t size);
+
+/* libsndfile's reason for the last error on `f`, tidied up as
+ * sfio_open_read does, into reason[size]. */
+void sfio_reason(SNDFILE *f, char *reason, size_t size);
+
+/* Whether the file open as `f` (described by *info) is shorter than its
+ * header says: libsndfile then reads only what is there, and says so only
+ * in its log.  Recognises WAV, AIFF and RF64 whose audio data is cut short
+ * and Ogg files (not pipes) that end without their end mark.  Returns 1 with
+ * "truncated: header says N frames, file holds M" (or similar) in
+ * reason[size], else 0.  Call right after opening.  Thread-safe for
+ * different handles. */
+int sfio_truncated(SNDFILE *f, const SF_INFO *info, char *reason, size_t size);
 
 /* What a header says about a file, without decoding any audio. */
 struct sfio_header {

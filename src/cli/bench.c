@@ -25,6 +25,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "bench.h"
+#include "convert.h"
 
 #include <tempitch/pool.h>
 #include <tempitch/stretch.h>
@@ -290,6 +291,20 @@ static int decode_file(struct bench_job *jb)
     sf_close(f);
     if (buf == NULL)
         return out_of_memory();
+    /* As in a batch (convert.h): the engine never sees NaN, infinities or
+     * absurd magnitudes. */
+    size_t invalid = 0;
+    for (size_t i = 0; i < len * ch; i++) {
+        if (!(fabsf(buf[i]) <= (float)CONVERT_INPUT_LIMIT)) {
+            buf[i] = 0.0f;
+            invalid++;
+        }
+    }
+    if (invalid > 0)
+        fprintf(stderr,
+                "tempitch: %s: %zu invalid sample%s (NaN, infinity or "
+                "magnitude above 1e12) replaced by 0\n",
+                jb->name, invalid, invalid == 1 ? "" : "s");
     jb->in = buf;
     jb->frames = len;
     jb->channels = info.channels;

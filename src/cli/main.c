@@ -2,8 +2,10 @@
  * main.c -- the tempitch command: parse, plan, run, report, exit code.
  *
  * Exit status: 0 every file done, 1 some file failed or was skipped (the
- * others are still written), 2 usage error.  All the work lives in the
- * modules; this file only wires them:
+ * others are still written), 2 usage error.  SIGINT, SIGTERM and SIGHUP
+ * remove the temporary outputs and kill the process with the same signal
+ * (a shell shows 130, 143, 129); finished outputs stay (outfile.h).  All
+ * the work lives in the modules; this file only wires them:
  *   options.c  argv -> struct cli_options
  *   plan.c     inputs -> jobs (output names, lengths, start order)
  *   run.c      jobs -> worker pool -> per-file reports in input order

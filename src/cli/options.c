@@ -39,6 +39,8 @@
 
 enum {
     OPT_FORCE = 256,
+    OPT_NORMALIZE,
+    OPT_SYNC,
     OPT_JSON,
     OPT_BENCH,
     OPT_BENCH_JOBS,
@@ -57,6 +59,8 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"jobs", required_argument, NULL, 'j'},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"normalize", no_argument, NULL, OPT_NORMALIZE},
+    {"sync", no_argument, NULL, OPT_SYNC},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"json", no_argument, NULL, OPT_JSON},
@@ -112,6 +116,12 @@ static void print_help(void)
 "                          (song.copy.wav when nothing changes)\n"
 "      --force             replace existing outputs (never an input);\n"
 "                          without it an existing output is skipped\n"
+"      --normalize         scale an output that would exceed full scale\n"
+"                          down as a whole, to a peak of 0.999; costs a\n"
+"                          second pass over just those files\n"
+"      --sync              flush each output to disk (fsync) before it is\n"
+"                          renamed into place, so it also survives a\n"
+"                          crash of the machine (slower)\n"
 "\n"
 "Batch:\n"
 "  -j, --jobs=N            worker threads (1..%d; default: the number of\n"
@@ -139,12 +149,19 @@ static void print_help(void)
 "An output keeps its input's sample rate, channel count and sample format\n"
 "when the output's format allows it; the extension picks the format\n"
 "(.wav .flac .ogg .aiff ...; unknown: WAV).  Integer outputs are clipped\n"
-"at full scale and the number of clipped samples is reported.  Outputs\n"
-"are byte-identical whatever -j is.  A progress line is shown on stderr\n"
-"when it is a terminal; the timing table goes to stdout.\n"
+"at full scale and the number of clipped samples is reported (or use\n"
+"--normalize).  Input samples that are NaN, infinite or beyond 1e12 are\n"
+"replaced by 0, with a warning.  Outputs are byte-identical whatever -j\n"
+"is.  Each is written to a temporary file beside it and renamed into\n"
+"place when complete: an error or a signal never leaves a partial output.\n"
+"A progress line is shown on stderr when it is a terminal; the timing\n"
+"table goes to stdout.  Errors read 'tempitch: FILE: reason'; a bad file\n"
+"does not stop the others.\n"
 "\n"
 "Exit status: 0 every file done, 1 some file failed or was skipped (the\n"
-"others are still written), 2 usage error.\n",
+"others are still written), 2 usage error (nothing written); killed by\n"
+"SIGINT, SIGTERM or SIGHUP: finished outputs stay, no partial one, and\n"
+"the signal is the cause of death (130, 143, 129 in a shell).\n",
         TP_SEMITONES_MIN, TP_SEMITONES_MAX, RATIO_MIN, RATIO_MAX,
         TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN,
         TP_TEMPO_MIN, TP_TEMPO_MAX,
@@ -365,6 +382,14 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     case OPT_FORCE:
         o->params.force = 1;
         s->batch_only = s->batch_only ? s->batch_only : "--force";
+        return 0;
+    case OPT_NORMALIZE:
+        o->params.normalize = 1;
+        s->batch_only = s->batch_only ? s->batch_only : "--normalize";
+        return 0;
+    case OPT_SYNC:
+        o->params.sync = 1;
+        s->batch_only = s->batch_only ? s->batch_only : "--sync";
         return 0;
     case 'q':
         o->verbosity = VERBOSITY_QUIET;

@@ -57,13 +57,20 @@ static double realtime(const struct job *j)
     return a / (j->took > MIN_SECONDS ? j->took : MIN_SECONDS);
 }
 
+/* The gain --normalize applied, in dB (0 when none). */
+static double gain_db(const struct convert_result *r)
+{
+    return r->gain > 0 && r->gain != 1.0 ? 20.0 * log10(r->gain) : 0.0;
+}
+
 int report_file_prints(const struct job *j, enum cli_verbosity v)
 {
     if (j->result.status != CONVERT_OK)
         return 1;
     if (v == VERBOSITY_QUIET)
         return 0;
-    return v == VERBOSITY_VERBOSE || j->result.clipped > 0;
+    return v == VERBOSITY_VERBOSE || j->result.clipped > 0 ||
+           j->result.invalid > 0;
 }
 
 void report_file(const struct job *j, enum cli_verbosity v)
@@ -76,14 +83,22 @@ void report_file(const struct job *j, enum cli_verbosity v)
     }
     if (v == VERBOSITY_QUIET)
         return;
+    if (r->invalid > 0)
+        fprintf(stderr,
+                "tempitch: %s: %zu invalid sample%s (NaN, infinity or "
+                "magnitude above 1e12) replaced by 0\n",
+                j->input, r->invalid, r->invalid == 1 ? "" : "s");
     if (r->clipped > 0)
         fprintf(stderr, "tempitch: %s: %zu samples clipped\n", j->output,
                 r->clipped);
-    if (v == VERBOSITY_VERBOSE)
-        fprintf(stderr,
-                "%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime)\n",
+    if (v == VERBOSITY_VERBOSE) {
+        fprintf(stderr, "%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime",
                 j->input, j->output, audio_seconds(j), output_seconds(j),
                 j->took, realtime(j));
+        if (r->gain != 1.0)
+            fprintf(stderr, ", normalized %.1f dB", gain_db(r));
+        fputs(")\n", stderr);
+    }
 }
 
 /* ---- settings (-v) ------------------------------------------------------ */
@@ -112,6 +127,9 @@ void report_settings(const struct cli_options *o, const struct plan *p,
     else
         fprintf(stderr, "tempo: %g (speed factor; outputs last %g x as long)\n",
                 o->params.tempo, 1.0 / o->params.tempo);
+    if (o->params.normalize)
+        fprintf(stderr, "normalize: outputs beyond full scale are scaled "
+                        "to a peak of 0.999\n");
     if (p->out_dir != NULL)
         fprintf(stderr, "outputs: in %s\n", p->out_dir);
     else if (o->output != NULL)
@@ -144,12 +162,19 @@ static void put_number(FILE *out, double v, int width, int decimals)
 }
 
 /* "ok", "skipped: exists", "failed: reason" (the path the reason is about
- * first, when it is not the input). */
+ * first, when it is not the input); "ok" may be followed by what was done
+ * besides: ", normalized -1.3 dB", ", 3 invalid samples". */
 static void put_status(FILE *out, const struct job *j)
 {
     const struct convert_result *r = &j->result;
     fprintf(out, "  %s", status_word(r->status));
-    if (r->status == CONVERT_EXISTS) {
+    if (r->status == CONVERT_OK) {
+        if (r->gain != 1.0)
+            fprintf(out, ", normalized %.1f dB", gain_db(r));
+        if (r->invalid > 0)
+            fprintf(out, ", %zu invalid sample%s", r->invalid,
+                    r->invalid == 1 ? "" : "s");
+    } else if (r->status == CONVERT_EXISTS) {
         fputs(": exists", out);
     } else if (r->status == CONVERT_FAILED) {
         fputs(": ", out);
@@ -304,7 +329,13 @@ static void json_file(FILE *out, const struct job *j)
     json_number(out, realtime(j), "%.3f");
     fputs(",\"tempo\":", out);
     json_number(out, j->runs ? j->params.tempo : -1, "%.12g");
-    fprintf(out, ",\"clipped\":%zu}", r->clipped);
+    fprintf(out,
+            ",\"clipped\":%zu,\"invalid_samples\":%zu,\"gain_db\":", r->clipped,
+            r->invalid);
+    if (r->status == CONVERT_OK && r->gain != 1.0)
+        fprintf(out, "%.4f}", gain_db(r));
+    else
+        fputs("null}", out);
 }
 
 void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
@@ -318,8 +349,12 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     json_number(out, o->duration > 0 ? -1 : o->params.tempo, "%.12g");
     fputs(",\"duration\":", out);
     json_number(out, o->duration > 0 ? o->duration : -1, "%.12g");
-    fprintf(out, ",\"jobs\":%d,\"force\":%s},\n\"files\":[", o->jobs,
-            o->params.force ? "true" : "false");
+    fprintf(out,
+            ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"sync\":%s},\n"
+            "\"files\":[",
+            o->jobs, o->params.force ? "true" : "false",
+            o->params.normalize ? "true" : "false",
+            o->params.sync ? "true" : "false");
     for (size_t i = 0; i < p->njobs; i++) {
         fputs(i == 0 ? "\n" : ",\n", out);
         json_file(out, &p->jobs[i]);

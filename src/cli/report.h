@@ -5,12 +5,13 @@
  *
  * Per file, on stderr, in input order (the caller guarantees the order):
  *   tempitch: FILE: reason                  a failure or a skip (always)
+ *   tempitch: FILE: N invalid samples (...) replaced by 0      unless -q
  *   tempitch: OUT: N samples clipped        unless -q
  *   IN -> OUT: 3.000 s -> 2.400 s in 0.041 s (73.2x realtime)   with -v
  *
  * The table, on stdout (column "input"; control characters shown as '?'):
  *   input      audio s   time s  x realtime  status
- *   a.wav        3.000    0.041        73.2  ok
+ *   a.wav        3.000    0.041        73.2  ok, normalized -1.3 dB
  *   b.wav        1.000        -           -  failed: reason
  *   c.wav        2.000        -           -  skipped: exists
  *   files: 1 ok, 1 failed, 1 skipped (3 in all)
@@ -53,7 +54,8 @@ void report_table(FILE *out, const struct plan *p,
 
 /* The same data as one JSON object (RFC 8259), followed by a newline:
  *   {"version":..., "settings":{...}, "files":[{"input":..., "output":...,
- *    "status":"ok"|"failed"|"skipped", "reason":STRING|null, ...}, ...],
+ *    "status":"ok"|"failed"|"skipped", "reason":STRING|null, ...,
+ *    "clipped":N, "invalid_samples":N, "gain_db":X|null}, ...],
  *    "summary":{"files":N, "ok":N, "failed":N, "skipped":N,
  *               "wall_seconds":X, "sum_seconds":X, "speedup":X|null,
  *               "threads":N, "efficiency":X|null}}

@@ -170,7 +170,7 @@ case_failing_among_good() {
             fail "-j $j: messages: $(cat stderr.txt)"
         [[ $(wc -l <stderr.txt) -eq 3 ]] || fail "-j $j: extra stderr: $(cat stderr.txt)"
         expect_stderr "tempitch: missing.wav: No such file or directory"
-        expect_stderr "tempitch: lowrate.wav: sample rate 4000 Hz"
+        expect_stderr "tempitch: lowrate.wav: unsupported sample rate 4000 Hz"
         expect_stdout "files: 2 ok, 3 failed, 0 skipped (5 in all)"
         no_temp_files .
     done

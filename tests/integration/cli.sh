@@ -21,6 +21,7 @@ case_help() {
         # Every option is documented.
         for o in -p, -f, -T, -t, -D, -o, -j, -q, -v, -h, -V, --pitch \
             --frequency --tempo --time --duration --output --jobs --force \
+            --normalize --sync \
             --quiet --verbose --json --bench --bench-jobs --seconds \
             --channels --rate --reps --help --version X:Y "Exit status"; do
             expect_stdout "$o"
@@ -262,7 +263,7 @@ case_bad_rate() {
     gen -d 0.2 -r 4000 low.wav
     run low.wav -o out.wav
     expect_status 1
-    expect_stderr "tempitch: low.wav: sample rate 4000 Hz"
+    expect_stderr "tempitch: low.wav: unsupported sample rate 4000 Hz"
     expect_stderr "8000..384000 Hz"
     [[ ! -e out.wav ]] || fail "output created for a refused file"
     no_temp_files .

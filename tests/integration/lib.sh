@@ -77,6 +77,35 @@ gen() {
     "$GEN" "$@"
 }
 
+# poke FILE OFFSET BYTES: overwrites bytes of FILE at OFFSET; BYTES in
+# echo -e notation ('\x00\x01').
+poke() {
+    printf '%b' "$3" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+# le16 N, le32 N: N as little-endian bytes in echo -e notation.
+le16() {
+    printf '\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255))
+}
+le32() {
+    printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) \
+        $(($1 >> 16 & 255)) $(($1 >> 24 & 255))
+}
+# data_offset FILE: byte offset of the first sample of a WAV file.
+data_offset() {
+    local at
+    at=$(grep -obUaF data "$1" | head -n 1 | cut -d: -f1)
+    echo $((at + 8))
+}
+# sanitized: the tempitch under test is built with a sanitizer (scripts/test
+# sets TEMPITCH_TEST_SANITIZER for those passes; ldd catches the rest).
+sanitized() {
+    [[ -n ${TEMPITCH_TEST_SANITIZER:-} ]] && return 0
+    # Not `ldd | grep -q`: with pipefail, grep leaving early fails ldd.
+    local libs
+    libs=$(ldd "$TEMPITCH" 2>/dev/null || true)
+    [[ $libs == *libasan* || $libs == *libtsan* ]]
+}
+
 # run_case: runs case_$case_name and reports.
 run_case() {
     type "case_$case_name" >/dev/null 2>&1 || fail "no such case"

@@ -3,7 +3,10 @@
  * file, one "key=value" per line:
  *
  *   frames=132300  rate=44100  channels=2  major=0x010000
- *   subtype=0x0006 peak=0.912  hash=9f1c...   (hash of the float samples)
+ *   subtype=0x0006 peak=0.912  nonfinite=0  hash=9f1c...
+ *
+ * (peak over the finite samples; nonfinite counts NaN and infinities; the
+ * hash is of the float samples.)
  *
  * The hash lets tests compare sample data across containers or headers.
  */
@@ -33,6 +36,7 @@ int main(int argc, char **argv)
         return 1;
     uint64_t hash = 0xcbf29ce484222325u; /* FNV-1a over the float bits */
     double peak = 0.0;
+    long long nonfinite = 0;
     sf_count_t frames = 0, n;
     while ((n = sf_readf_float(f, buf, BLOCK)) > 0) {
         size_t samples = (size_t)n * (size_t)info.channels;
@@ -43,16 +47,18 @@ int main(int argc, char **argv)
                 hash ^= (bits >> (8 * b)) & 0xffu;
                 hash *= 0x100000001b3u;
             }
-            if (fabs(buf[i]) > peak)
+            if (!isfinite(buf[i]))
+                nonfinite++;
+            else if (fabs(buf[i]) > peak)
                 peak = fabs(buf[i]);
         }
         frames += n;
     }
     printf("frames=%" PRId64 "\nrate=%d\nchannels=%d\nmajor=0x%06x\n"
-           "subtype=0x%04x\npeak=%.6f\nhash=%016" PRIx64 "\n",
+           "subtype=0x%04x\npeak=%.6f\nnonfinite=%lld\nhash=%016" PRIx64 "\n",
            (int64_t)frames, info.samplerate, info.channels,
            info.format & SF_FORMAT_TYPEMASK, info.format & SF_FORMAT_SUBMASK,
-           peak, hash);
+           peak, nonfinite, hash);
     free(buf);
     sf_close(f);
     return 0;

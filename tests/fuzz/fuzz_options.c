@@ -1,0 +1,214 @@
+/*
+ * fuzz_options.c -- libFuzzer target for the option parser, options_parse().
+ *
+ * The bytes, split on NUL, are the arguments after argv[0] = "tempitch".
+ * Each argument is its own allocation, so AddressSanitizer sees any read
+ * past its end.  options_parse must never crash, must return one of the
+ * three statuses, and on CLI_RUN every value must lie in its documented
+ * range -- and the engine must accept the tempo and pitch it was given
+ * (checked with tp_stretch setters, which have the authoritative ranges).
+ *
+ * --help and --version print on stdout and usage errors on stderr: both
+ * go to /dev/null while options_parse runs, so the log stays readable and
+ * the checks' own messages still show.
+ */
+#define _GNU_SOURCE
+#include "options.h"
+
+#include <tempitch/stretch.h>
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { MAX_ARGS = 256, MAX_BYTES = 4096 };
+
+#define CHECK(cond, ...)                                                       \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr,                                                    \
+                    "fuzz_options: %s:%d: check failed: %s: ", __FILE__,       \
+                    __LINE__, #cond);                                          \
+            fprintf(stderr, __VA_ARGS__);                                      \
+            fputc('\n', stderr);                                               \
+            abort();                                                           \
+        }                                                                      \
+    } while (0)
+
+/* One engine, never run, only asked whether it accepts parameters. */
+static tp_stretch *engine;
+
+/* options_parse sets optind = 1, which in glibc does not clear getopt's
+ * private state (the position inside a bundle like "-qv" of the previous
+ * argv).  The command parses once per process, so that is harmless there;
+ * here every input is a new argv, so reinitialise getopt fully first:
+ * optind = 0 plus one call. */
+static void reset_getopt(void)
+{
+    static char arg0[] = "tempitch";
+    char *argv[] = {arg0, NULL};
+    optind = 0;
+    opterr = 0;
+    while (getopt(1, argv, "") != -1) {
+    }
+}
+
+/* quiet(1) sends stdout and stderr (--help, usage errors) to /dev/null;
+ * quiet(0) brings them back for the checks' messages. */
+static void quiet(int on)
+{
+    static int saved_out = -1, saved_err = -1, null_fd = -1;
+    fflush(stdout);
+    fflush(stderr);
+    if (saved_out < 0) {
+        null_fd = open("/dev/null", O_WRONLY);
+        saved_out = dup(1);
+        saved_err = dup(2);
+        CHECK(null_fd >= 0 && saved_out >= 0 && saved_err >= 0, "dup");
+    }
+    dup2(on ? null_fd : saved_out, 1);
+    dup2(on ? null_fd : saved_err, 2);
+}
+
+/* 1 when p is one of argv[1 .. argc). */
+static int in_argv(const char *p, char **argv, int argc)
+{
+    for (int i = 1; i < argc; i++) {
+        if (argv[i] == p)
+            return 1;
+    }
+    return 0;
+}
+
+static void check_engine_accepts(double tempo, double pitch, int is_ratio)
+{
+    CHECK(isfinite(tempo) && tempo >= TP_TEMPO_MIN && tempo <= TP_TEMPO_MAX,
+          "tempo %.17g", tempo);
+    CHECK(tp_stretch_set_tempo(engine, tempo) == TP_OK,
+          "engine refuses tempo %.17g", tempo);
+    int rc = is_ratio ? tp_stretch_set_pitch_ratio(engine, pitch)
+                      : tp_stretch_set_semitones(engine, pitch);
+    CHECK(rc == TP_OK, "engine refuses pitch %.17g (%s)", pitch,
+          is_ratio ? "ratio" : "semitones");
+}
+
+static void check_run(const struct cli_options *o, char **argv, int argc)
+{
+    CHECK(o->jobs >= 1 && o->jobs <= CLI_JOBS_MAX, "jobs %d", o->jobs);
+    CHECK(o->verbosity == VERBOSITY_QUIET || o->verbosity == VERBOSITY_NORMAL ||
+              o->verbosity == VERBOSITY_VERBOSE,
+          "verbosity %d", (int)o->verbosity);
+    CHECK(o->pitch_opt == 0 || o->pitch_opt == 'p' || o->pitch_opt == 'f',
+          "pitch_opt %d", o->pitch_opt);
+    CHECK(o->tempo_opt == 0 || o->tempo_opt == 'T' || o->tempo_opt == 't' ||
+              o->tempo_opt == 'D',
+          "tempo_opt %d", o->tempo_opt);
+    CHECK(o->params.pitch_is_ratio == (o->pitch_opt == 'f'),
+          "pitch_is_ratio %d with -%c", o->params.pitch_is_ratio,
+          o->pitch_opt ? o->pitch_opt : '0');
+
+    if (o->bench) {
+        const struct bench_options *b = &o->bench_opts;
+        CHECK(b->jobs >= 1 && b->jobs <= 1024, "bench jobs %zu", b->jobs);
+        CHECK(b->seconds >= 0.01 && b->seconds <= 600.0, "seconds %.17g",
+              b->seconds);
+        CHECK(b->channels >= 1 && b->channels <= TP_CHANNELS_MAX, "channels %d",
+              b->channels);
+        CHECK(b->rate >= TP_RATE_MIN && b->rate <= TP_RATE_MAX, "rate %d",
+              b->rate);
+        CHECK(b->reps >= 1 && b->reps <= 100, "reps %d", b->reps);
+        CHECK(b->threads >= 1 && b->threads <= CLI_JOBS_MAX, "threads %d",
+              b->threads);
+        CHECK(b->semitones >= TP_SEMITONES_MIN &&
+                  b->semitones <= TP_SEMITONES_MAX,
+              "bench semitones %.17g", b->semitones);
+        check_engine_accepts(b->tempo, b->semitones, 0);
+        for (size_t i = 0; i < b->nfiles; i++)
+            CHECK(in_argv(b->files[i], argv, argc) && b->files[i][0] != '\0',
+                  "bench file %zu", i);
+        return;
+    }
+
+    CHECK(o->ninputs >= 1 && o->ninputs < (size_t)argc, "ninputs %zu",
+          o->ninputs);
+    for (size_t i = 0; i < o->ninputs; i++)
+        CHECK(in_argv(o->inputs[i], argv, argc) && o->inputs[i][0] != '\0',
+              "input %zu", i);
+    CHECK(o->output == NULL || o->output[0] != '\0', "empty output name");
+    check_engine_accepts(o->params.tempo, o->params.pitch,
+                         o->params.pitch_is_ratio);
+    if (o->pitch_opt == 'p')
+        CHECK(o->params.pitch >= TP_SEMITONES_MIN &&
+                  o->params.pitch <= TP_SEMITONES_MAX,
+              "semitones %.17g", o->params.pitch);
+    switch (o->tempo_opt) {
+    case 'T':
+        CHECK(o->params.tempo == o->tempo_value, "-T %.17g vs %.17g",
+              o->params.tempo, o->tempo_value);
+        break;
+    case 't':
+        CHECK(isfinite(o->tempo_value) && o->tempo_value > 0, "-t %.17g",
+              o->tempo_value);
+        break;
+    case 'D':
+        CHECK(isfinite(o->duration) && o->duration > 0, "-D %.17g",
+              o->duration);
+        break;
+    default:
+        CHECK(o->params.tempo == 1.0 && o->duration == 0.0,
+              "tempo %.17g without a tempo option", o->params.tempo);
+    }
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    CHECK(tp_stretch_create(&engine, 1, 44100.0) == TP_OK, "create");
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > MAX_BYTES)
+        return 0;
+    char *args[MAX_ARGS + 2];
+    char *copy[MAX_ARGS + 2]; /* getopt_long permutes args[] */
+    static char arg0[] = "tempitch";
+    int argc = 0;
+    args[argc++] = arg0;
+    size_t start = 0;
+    for (size_t i = 0; size > 0 && i <= size && argc <= MAX_ARGS; i++) {
+        if (i == size || data[i] == '\0') {
+            size_t len = i - start;
+            char *a = malloc(len + 1);
+            CHECK(a, "malloc");
+            memcpy(a, data + start, len);
+            a[len] = '\0';
+            args[argc++] = a;
+            start = i + 1;
+        }
+    }
+    args[argc] = NULL;
+    memcpy(copy, args, sizeof(char *) * (size_t)(argc + 1));
+
+    reset_getopt();
+    struct cli_options o;
+    quiet(1);
+    enum cli_parse_status st = options_parse(argc, args, &o);
+    quiet(0);
+    CHECK(st == CLI_RUN || st == CLI_DONE || st == CLI_USAGE, "status %d",
+          (int)st);
+    if (st == CLI_RUN)
+        check_run(&o, args, argc);
+    fflush(stdout);
+
+    for (int i = 1; i < argc; i++)
+        free(copy[i]);
+    return 0;
+}
