@@ -72,8 +72,17 @@ void tp_fifo_push_interleaved(tp_fifo *f, const float *in, size_t n)
             continue;
         }
         const float *src = in + drop * (size_t)nc + (size_t)c;
-        for (size_t i = 0; i < keep; i++)
-            dst[i] = src[i * (size_t)nc];
+        for (size_t i = 0; i < keep; i++) {
+            /* Engine input is limited to +-TP_FIFO_LIMIT, NaN reads as 0
+             * (the comparisons are false for it): squares and spectra
+             * then stay far from float overflow, so the output is finite
+             * whatever the input.  No real audio comes near the limit. */
+            float v = src[i * (size_t)nc];
+            dst[i] = v > TP_FIFO_LIMIT    ? TP_FIFO_LIMIT
+                     : v < -TP_FIFO_LIMIT ? -TP_FIFO_LIMIT
+                     : v == v             ? v
+                                          : 0.0f;
+        }
     }
     f->len += keep;
 }

@@ -48,8 +48,12 @@ static inline float *tp_fifo_at(const tp_fifo *f, int c, int64_t i)
     return f->data[c] + f->off + (size_t)(i - f->base);
 }
 
+/* Largest magnitude a sample keeps when it enters the engine. */
+#define TP_FIFO_LIMIT 1e12f
+
 /* Appends n frames of interleaved input (stride = channels) or, with
- * in == NULL, n frames of silence.  The caller guarantees n <= space (after
+ * in == NULL, n frames of silence.  Samples are limited to
+ * +-TP_FIFO_LIMIT and NaN becomes 0.  The caller guarantees n <= space (after
  * accounting for skip). */
 void tp_fifo_push_interleaved(tp_fifo *f, const float *in, size_t n);
 

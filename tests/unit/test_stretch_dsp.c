@@ -5,6 +5,7 @@
  * output for silence, DC and full-scale input.  Thresholds are chosen so a
  * correct engine passes with margin and a wrong one cannot.
  */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -536,6 +537,44 @@ static void sustained_tone_through_attacks(void **state)
     CHECK(bad == 0, "%d cases where the tone drops by more than 2 dB", bad);
 }
 
+/* Finite output whatever the input: huge values (up to FLT_MAX), infinities
+ * and NaN, for 1, 2 and 256 channels and both orders of the stages.  The
+ * header promises the limit of +-1e12 and NaN read as 0. */
+static void nonfinite_and_huge_input(void **state)
+{
+    (void)state;
+    static const int chans[] = {1, 2, 256};
+    const float vals[] = {1e12f, 1e20f, FLT_MAX, INFINITY, NAN};
+    static const double cases[][2] = {{3.0, 1.25}, {-5.0, 0.8}, {0.0, 1.5}};
+    const size_t n = 20000;
+    int bad = 0;
+    for (size_t ci = 0; ci < COUNT(chans); ci++)
+        for (size_t vi = 0; vi < COUNT(vals); vi++)
+            for (size_t k = 0; k < COUNT(cases); k++) {
+                int ch = chans[ci];
+                float *in = sig_alloc(n, ch);
+                assert_non_null(in);
+                for (size_t i = 0; i < n * (size_t)ch; i++)
+                    in[i] = (i / (size_t)ch) % 3 == 0 ? vals[vi]
+                            : i % 7                   ? -vals[vi]
+                                                      : 0.3f;
+                size_t m = 0;
+                float *out =
+                    stretch(ch, 44100.0, cases[k][0], cases[k][1], in, n, &m);
+                size_t first = sig_first_nonfinite(out, m * (size_t)ch);
+                if (first != m * (size_t)ch) {
+                    print_error("%d ch, input %g, %+g st, tempo %g: sample "
+                                "%zu not finite\n",
+                                ch, (double)vals[vi], cases[k][0], cases[k][1],
+                                first);
+                    bad++;
+                }
+                free(out);
+                free(in);
+            }
+    CHECK(bad == 0, "%d cases with non-finite output", bad);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +587,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(identity_bit_exact),
         cmocka_unit_test(silence_dc_fullscale),
         cmocka_unit_test(sustained_tone_through_attacks),
+        cmocka_unit_test(nonfinite_and_huge_input),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
