@@ -70,7 +70,8 @@ const char *tp_strerror(int code);
 
 /* Exact output length, in frames, of a whole stream of `in_frames` input
  * frames at speed factor `tempo`: round(in_frames / tempo), halves rounded
- * up.  Returns 0 if tempo is not a valid tempo. */
+ * up (exact for in_frames below 2^53; SIZE_MAX if the result does not fit
+ * in size_t).  Returns 0 if tempo is not a valid tempo. */
 size_t tp_output_length(size_t in_frames, double tempo);
 
 typedef struct tp_stretch tp_stretch;

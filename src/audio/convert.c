@@ -63,6 +63,16 @@ void converter_free(struct converter *c)
     free(c);
 }
 
+/* libsndfile writes FLAC, MP3 and Opus headers only with the first audio:
+ * an empty stream leaves a file it cannot read back (found by
+ * fuzz_convert).  WAV, AIFF, CAF and Ogg Vorbis are fine. */
+static int holds_empty_stream(int format)
+{
+    int major = format & SF_FORMAT_TYPEMASK, sub = format & SF_FORMAT_SUBMASK;
+    return major != SF_FORMAT_FLAC && major != SF_FORMAT_MPEG &&
+           sub != SF_FORMAT_OPUS;
+}
+
 /* Records why the file failed and returns the status.  The first reason
  * wins: later ones are consequences of it. */
 static enum convert_status fail(struct convert_result *r, const char *path,
@@ -480,6 +490,12 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
                        k.peak, r);
     if (in != NULL)
         sf_close(in);
+    if (r->status == CONVERT_OK && r->frames_out == 0 &&
+        !holds_empty_stream(format))
+        fail(r, out_path,
+             "%s cannot hold 0 frames (libsndfile writes no readable file); "
+             "use .wav",
+             sfformat_major_name(format & SF_FORMAT_TYPEMASK));
     if (r->status != CONVERT_OK) {
         outfile_abort(&of);
         return r->status;

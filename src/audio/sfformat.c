@@ -79,9 +79,34 @@ static int try_format(const SF_INFO *in, int format)
     return sf_format_check(&probe) ? format : 0;
 }
 
+/* The ADPCM, GSM and G.72x codecs store whole blocks: libsndfile pads the
+ * last one, so a file written with them reads back longer than the frames
+ * written (found by fuzz_convert).  They are lossy anyway: outputs of such
+ * inputs get 16-bit PCM instead. */
+static int pads_to_blocks(int sub)
+{
+    switch (sub) {
+    case SF_FORMAT_IMA_ADPCM:
+    case SF_FORMAT_MS_ADPCM:
+    case SF_FORMAT_GSM610:
+    case SF_FORMAT_VOX_ADPCM:
+    case SF_FORMAT_NMS_ADPCM_16:
+    case SF_FORMAT_NMS_ADPCM_24:
+    case SF_FORMAT_NMS_ADPCM_32:
+    case SF_FORMAT_G721_32:
+    case SF_FORMAT_G723_24:
+    case SF_FORMAT_G723_40:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
 {
     int in_sub = in->format & SF_FORMAT_SUBMASK;
+    if (pads_to_blocks(in_sub))
+        in_sub = 0;
     int wide = in_sub == SF_FORMAT_PCM_24 || in_sub == SF_FORMAT_PCM_32 ||
                sfformat_is_float(in->format);
     /* In order: what the name asks for, what the input had, then keep as

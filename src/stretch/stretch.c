@@ -24,6 +24,7 @@
 #include "resample.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,7 +101,12 @@ size_t tp_output_length(size_t in_frames, double tempo)
 {
     if (!valid_tempo(tempo))
         return 0;
-    return (size_t)floor((double)in_frames / tempo + 0.5);
+    double n = floor((double)in_frames / tempo + 0.5);
+    /* Saturate rather than overflow the conversion (only absurd lengths,
+     * above 2^64 / 20 input frames, get here). */
+    if (n >= 18446744073709551615.0)
+        return SIZE_MAX;
+    return (size_t)n;
 }
 
 static void free_queues(tp_stretch *s)
@@ -404,9 +410,12 @@ int tp_stretch_process(tp_stretch *s, tp_data *d)
     }
     const size_t nc = (size_t)s->channels;
     for (;;) {
-        size_t got =
-            tp_fifo_pop_interleaved(&s->out, d->out + d->out_generated * nc,
-                                    d->out_frames - d->out_generated);
+        /* d->out may be NULL when out_frames is 0: no arithmetic on it. */
+        size_t got = 0;
+        if (d->out_generated < d->out_frames)
+            got =
+                tp_fifo_pop_interleaved(&s->out, d->out + d->out_generated * nc,
+                                        d->out_frames - d->out_generated);
         d->out_generated += got;
         s->frames_out += got;
 

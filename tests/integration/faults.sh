@@ -197,9 +197,16 @@ case_tiny_inputs() {
     expect_status 0
     [[ $(info zero-out.wav frames) -eq 0 && $(info zero-out.wav rate) -eq 44100 &&
         $(info zero-out.wav channels) -eq 2 ]] || fail "empty output: $("$WAVINFO" zero-out.wav)"
-    run -q zero.wav -o zero-out.flac
-    expect_status 0
-    [[ $(info zero-out.flac frames) -eq 0 ]] || fail "empty FLAC output"
+    # ... but FLAC, MP3 and Opus cannot hold an empty stream (libsndfile
+    # writes no readable file): refused, nothing left behind.
+    local e
+    for e in flac mp3; do
+        run -q zero.wav -o "zero-out.$e"
+        expect_status 1
+        expect_stderr "tempitch: zero-out.$e: $([[ $e == flac ]] && echo 'FLAC (Free Lossless Audio Codec)' || echo 'MPEG-1/2 Audio') cannot hold 0 frames (libsndfile writes no readable file); use .wav"
+        [[ ! -e zero-out.$e ]] || fail "empty .$e output left behind"
+    done
+    no_temp_files .
     # 1 frame: round(1 / tempo) frames.
     local t
     for t in 0.05 0.3 0.5 1 1.25 2 20; do

@@ -131,6 +131,9 @@ static void output_length_values(void **state)
               tp_output_length(1000, bad[i]));
     CHECK(tp_output_length(1000, TP_TEMPO_MIN) == 20000, "min tempo");
     CHECK(tp_output_length(1000, TP_TEMPO_MAX) == 50, "max tempo");
+    /* results beyond size_t saturate (no undefined conversion) */
+    CHECK(tp_output_length(SIZE_MAX, TP_TEMPO_MIN) == SIZE_MAX, "saturation");
+    CHECK(tp_output_length(SIZE_MAX / 2, 1.0) > SIZE_MAX / 4, "large length");
 }
 
 /* ---- create / destroy / getters -------------------------------------------
