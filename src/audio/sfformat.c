@@ -102,6 +102,16 @@ static int pads_to_blocks(int sub)
     }
 }
 
+/* AIFF pads its sound chunk to an even size, and libsndfile reads the pad
+ * byte of a one-byte-per-sample stream back as one more frame (found by
+ * fuzz_convert: 1 frame written, 2 read).  Such outputs get 16-bit PCM. */
+static int pads_odd_bytes(int major, int sub)
+{
+    return major == SF_FORMAT_AIFF &&
+           (sub == SF_FORMAT_PCM_S8 || sub == SF_FORMAT_PCM_U8 ||
+            sub == SF_FORMAT_ULAW || sub == SF_FORMAT_ALAW);
+}
+
 int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
 {
     int in_sub = in->format & SF_FORMAT_SUBMASK;
@@ -124,7 +134,7 @@ int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
         SF_FORMAT_OPUS,
     };
     for (size_t i = 0; i < sizeof candidates / sizeof candidates[0]; i++) {
-        if (candidates[i] == 0)
+        if (candidates[i] == 0 || pads_odd_bytes(target.major, candidates[i]))
             continue;
         int f = try_format(in, target.major | candidates[i]);
         if (f != 0)
