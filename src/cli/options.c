@@ -489,7 +489,9 @@ enum cli_parse_status options_parse(int argc, char **argv,
     char name[64];
 
     opterr = 0; /* we print our own messages, prefixed "tempitch:" */
-    optind = 1;
+    /* 0, not 1: glibc then also forgets a half-read bundle such as -Vq of
+     * a previous call, so the parser can run more than once (fuzzing). */
+    optind = 0;
     int c;
     while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) !=
            -1) {

@@ -23,7 +23,8 @@
  *   [0] channels     [1] rate          [2] tempo    [3] pitch
  *   [4] flags        [5] signal kind   [6..7] frames (LE)
  *   (flags: 0x01 compare with tp_stretch_run, 0x02 on a fresh instance;
- *   0x04 identical channels; 0x08 abandon a stream and reset first; 0x10
+ *   0x04 identical channels; 0x08 first part of a stream with other
+ *   parameters, then reset and compare with a fresh instance; 0x10
  *   set the parameters twice; 0x20 end of input on an empty call; 0x40
  *   probe errors (NULL buffers, setters during a stream); 0x80 a huge
  *   tp_output_length)
@@ -568,17 +569,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 x[i * nc + c] = x[i * nc];
     }
 
-    /* Flag 0x08: start a stream, abandon it half way, reset. */
+    /* Flag 0x08: a stream with other parameters (the warm-up picks them
+     * from h[5]; 1.0 and 1.0 included), abandoned half way, then a reset
+     * and this input's parameters again: what a converter does from file
+     * to file.  Parameter changes keep FFT plans and resampler tables
+     * that still apply, so the result is compared with a fresh instance
+     * below. */
     if (flags & 0x08) {
+        static const double wt[] = {1.0, 1.25, 0.8, 2.0, 1.5, 0.5};
+        static const double wr[] = {1.0, 2.0, 0.5, 1.5, 0.8, 1.25, 16.0};
+        double t0 = wt[(h[5] >> 3) % 6], r0 = wr[(h[5] >> 5) % 7];
+        if (h[5] & 0x04)
+            r0 = ratio; /* only the tempo changes, as with -D */
+        CHECK(tp_stretch_set_tempo(s, t0) == TP_OK, "warm tempo");
+        CHECK(tp_stretch_set_pitch_ratio(s, r0) == TP_OK, "warm ratio");
+        size_t warm_cap = tp_output_length(n, t0) + 1;
+        float *w = malloc(warm_cap * nc * sizeof *w);
+        CHECK(w, "malloc");
         struct plan warm = pl;
-        stream(s, x, n, ch, y, n_out, &warm, 0, 0, n / 2);
+        stream(s, x, n, ch, w, warm_cap, &warm, 0, 0, n / 2);
+        free(w);
         CHECK(tp_stretch_reset(s) == TP_OK, "reset");
         CHECK(tp_stretch_frames_in(s) == 0 && tp_stretch_frames_out(s) == 0 &&
                   !tp_stretch_finished(s),
               "state after reset");
-        CHECK(tp_stretch_get_tempo(s) == tempo &&
-                  tp_stretch_get_pitch_ratio(s) == ratio,
+        CHECK(tp_stretch_get_tempo(s) == t0 &&
+                  tp_stretch_get_pitch_ratio(s) == r0,
               "reset changed the parameters");
+        CHECK(tp_stretch_set_tempo(s, tempo) == TP_OK, "tempo again");
+        CHECK(tp_stretch_set_pitch_ratio(s, ratio) == TP_OK, "ratio again");
     }
 
     size_t got = stream(s, x, n, ch, y, n_out, &pl, flags & 0x20, flags & 0x40,
@@ -616,12 +635,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     /* Flag 0x01: the same input in one tp_stretch_run call, on this
-     * instance (run resets it) or, with 0x02, on a fresh one. */
-    if (flags & 0x01) {
+     * instance (run resets it) or, with 0x02 or 0x08, on a fresh one. */
+    if (flags & 0x09) {
         float *z = malloc((n_out ? n_out : 1) * nc * sizeof *z);
         CHECK(z, "malloc");
         tp_stretch *t = s;
-        if (flags & 0x02) {
+        if (flags & 0x0A) {
             CHECK(tp_stretch_create(&t, ch, rate) == TP_OK, "create");
             CHECK(tp_stretch_set_tempo(t, tempo) == TP_OK, "tempo");
             CHECK(tp_stretch_set_pitch_ratio(t, ratio) == TP_OK, "ratio");
