@@ -69,17 +69,8 @@ enum {
 };
 #define MAX_CHANNELS_X_RATE 3.1e6 /* e.g. 8 x 384 kHz, 64 x 48 kHz       */
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr,                                                    \
-                    "fuzz_convert: %s:%d: check failed: %s: ", __FILE__,       \
-                    __LINE__, #cond);                                          \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define FUZZ_NAME "fuzz_convert"
+#include "fuzz_check.h"
 
 static char dir[256];
 static int verbose, strict;

@@ -66,19 +66,8 @@ enum {
     MAX_PLAN = 64,
 };
 
-/* A failed invariant: print what broke and abort, so libFuzzer saves the
- * input as a crash. */
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr,                                                    \
-                    "fuzz_engine: %s:%d: check failed: %s: ", __FILE__,        \
-                    __LINE__, #cond);                                          \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define FUZZ_NAME "fuzz_engine"
+#include "fuzz_check.h"
 
 struct bytes {
     const uint8_t *p;

@@ -28,17 +28,8 @@
 
 enum { MAX_ARGS = 256, MAX_BYTES = 4096 };
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr,                                                    \
-                    "fuzz_options: %s:%d: check failed: %s: ", __FILE__,       \
-                    __LINE__, #cond);                                          \
-            fprintf(stderr, __VA_ARGS__);                                      \
-            fputc('\n', stderr);                                               \
-            abort();                                                           \
-        }                                                                      \
-    } while (0)
+#define FUZZ_NAME "fuzz_options"
+#include "fuzz_check.h"
 
 /* One engine, never run, only asked whether it accepts parameters. */
 static tp_stretch *engine;
