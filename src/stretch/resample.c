@@ -19,11 +19,17 @@ enum {
 static const double ROLLOFF = 0.90;
 static const double KAISER_BETA = 9.0;
 
-static double bessel_i0(double x)
+/* Terms of the power series of the modified Bessel function I0. */
+enum { BESSEL_TERMS = 60 };
+
+/* I0(x) = sum_k ((x/2)^k / k!)^2; inv_k2[k] = 1 / k^2 turns the division
+ * per term into a multiplication (the kernel table needs tens of
+ * thousands of these). */
+static double bessel_i0(double x, const double *inv_k2)
 {
     double sum = 1.0, term = 1.0, q = x * x / 4.0;
-    for (int k = 1; k < 60; k++) {
-        term *= q / ((double)k * k);
+    for (int k = 1; k < BESSEL_TERMS; k++) {
+        term *= q * inv_k2[k];
         sum += term;
         if (term < sum * 1e-17)
             break;
@@ -64,18 +70,32 @@ int tp_resampler_init(tp_resampler *r, int channels, double step, double origin)
             goto fail;
 
     /* table[ph][j] = h(ph / P + K/2 - 1 - j): the weight of input
-     * i0 - K/2 + 1 + j for an output at position i0 + ph / P. */
-    double fc = cutoff(step), half = k / 2.0, i0b = bessel_i0(KAISER_BETA);
-    for (int ph = 0; ph <= p; ph++) {
+     * i0 - K/2 + 1 + j for an output at position i0 + ph / P.  The kernel
+     * is even, h(t) = h(-t), so row P - ph is row ph reversed: only the
+     * first half of the rows is computed (this table is most of the cost
+     * of a new engine, which a short file pays in full). */
+    double inv_k2[BESSEL_TERMS];
+    for (int i = 1; i < BESSEL_TERMS; i++)
+        inv_k2[i] = 1.0 / ((double)i * i);
+    double fc = cutoff(step), half = k / 2.0;
+    double i0b = bessel_i0(KAISER_BETA, inv_k2);
+    for (int ph = 0; ph <= p / 2; ph++) {
+        float *row = r->table + (size_t)ph * k;
         for (int j = 0; j < k; j++) {
             double t = (double)ph / p + half - 1.0 - j;
             double u = t / half, w = 0.0;
             if (fabs(u) < 1.0)
-                w = bessel_i0(KAISER_BETA * sqrt(1.0 - u * u)) / i0b;
+                w = bessel_i0(KAISER_BETA * sqrt(1.0 - u * u), inv_k2) / i0b;
             double a = 2.0 * M_PI * fc * t;
             double s = fabs(a) < 1e-12 ? 1.0 : sin(a) / a;
-            r->table[(size_t)ph * k + j] = (float)(2.0 * fc * s * w);
+            row[j] = (float)(2.0 * fc * s * w);
         }
+    }
+    for (int ph = p / 2 + 1; ph <= p; ph++) {
+        const float *mirror = r->table + (size_t)(p - ph) * k;
+        float *row = r->table + (size_t)ph * k;
+        for (int j = 0; j < k; j++)
+            row[j] = mirror[k - 1 - j];
     }
     tp_resampler_reset(r);
     return 0;
