@@ -1,7 +1,7 @@
 /*
  * outfile.c -- atomic output files; see outfile.h.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* renameat2, RENAME_NOREPLACE */
 
 #include "outfile.h"
 
@@ -238,11 +238,22 @@ void outfile_abort(struct outfile *o)
     release(o);
 }
 
-/* Without `replace`, link() gives an atomic "create only if absent": it
- * fails with EEXIST instead of replacing a file that appeared while we
- * worked.  File systems without hard links fall back to check-then-rename. */
+/* Without `replace`: an atomic "create only if absent", which fails with
+ * EEXIST instead of replacing a file that appeared while we worked.
+ * renameat2(RENAME_NOREPLACE) does it in one step; file systems (or
+ * kernels) without it get link() + unlink(), and those without hard
+ * links a check-then-rename. */
 static int place_no_replace(const char *tmp, const char *final)
 {
+#ifdef RENAME_NOREPLACE
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno == EEXIST)
+        return EEXIST;
+    if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP &&
+        errno != EOPNOTSUPP)
+        return errno;
+#endif
     if (link(tmp, final) == 0) {
         unlink(tmp);
         return 0;

@@ -64,6 +64,23 @@ void sfio_reason(SNDFILE *f, char *reason, size_t size)
     copy_reason(reason, size, sf_strerror(f));
 }
 
+/* A regular file that will not be read: if it cannot even be opened,
+ * the system's reason replaces reason[]; otherwise `why` does, when not
+ * NULL.  Returns NULL. */
+static SNDFILE *refuse_regular(const char *path, char *reason, size_t size,
+                               const char *why)
+{
+    int probe = open(path, O_RDONLY | O_CLOEXEC);
+    if (probe < 0) {
+        snprintf(reason, size, "%s", strerror(errno));
+        return NULL;
+    }
+    close(probe);
+    if (why != NULL)
+        snprintf(reason, size, "%s", why);
+    return NULL;
+}
+
 SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
                         size_t size)
 {
@@ -71,9 +88,7 @@ SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
      * wait must not hold the lock, or every other worker would wait too.
      * So other than regular files are opened first, outside the lock.
      * Regular files go by name: libsndfile then also knows the extension,
-     * which it needs to recognise some headerless formats.  They are
-     * opened once before, only to say "Permission denied" or "empty file"
-     * rather than what libsndfile makes of them. */
+     * which it needs to recognise some headerless formats. */
     struct stat st;
     int fd = -1;
     int known = stat(path, &st) == 0;
@@ -81,18 +96,11 @@ SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
         snprintf(reason, size, "is a directory");
         return NULL;
     }
-    if (!known || S_ISREG(st.st_mode)) {
-        int probe = open(path, O_RDONLY | O_CLOEXEC);
-        if (probe < 0) {
-            snprintf(reason, size, "%s", strerror(errno));
-            return NULL;
-        }
-        close(probe);
-        if (known && st.st_size == 0) {
-            snprintf(reason, size, "empty file (0 bytes, not audio)");
-            return NULL;
-        }
-    } else {
+    int regular = !known || S_ISREG(st.st_mode);
+    if (regular && known && st.st_size == 0)
+        return refuse_regular(path, reason, size,
+                              "empty file (0 bytes, not audio)");
+    if (!regular) {
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             snprintf(reason, size, "%s", strerror(errno));
@@ -106,6 +114,10 @@ SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
     if (f == NULL)
         copy_reason(reason, size, sf_strerror(NULL));
     pthread_mutex_unlock(&open_lock);
+    /* A file libsndfile could not even open is better described by the
+     * system ("Permission denied") than by libsndfile's guess at it. */
+    if (f == NULL && regular)
+        refuse_regular(path, reason, size, NULL);
     return f;
 }
 
@@ -196,6 +208,13 @@ int sfio_truncated(SNDFILE *f, const SF_INFO *info, char *reason, size_t size)
         char *next = strchr(line, '\n');
         if (next != NULL)
             *next++ = '\0';
+        /* Most lines are header fields: only three kinds can matter. */
+        if (strstr(line, "should be") == NULL &&
+            strstr(line, "Calculated frame count") == NULL &&
+            strstr(line, "File ended unexpectedly") == NULL) {
+            line = next;
+            continue;
+        }
         long long said, has;
         char chunk[8];
         int scanned = sscanf(line, "%4s : %lld (should be %lld)", chunk, &said,

@@ -124,7 +124,15 @@ struct out_key {
     size_t job;
 };
 
-static char *canonical_output(const char *path)
+/* The last directory canonical_output resolved: a batch usually writes
+ * all its outputs into one directory, which is then resolved once, not
+ * once per file (realpath walks and reads every component). */
+struct dir_memo {
+    char *dir;  /* as spelt in the output path */
+    char *real; /* its real path, or NULL when it has none (yet) */
+};
+
+static char *canonical_output(const char *path, struct dir_memo *memo)
 {
     const char *base = naming_base(path);
     size_t dir_len = (size_t)(base - path);
@@ -137,11 +145,15 @@ static char *canonical_output(const char *path)
         memcpy(dir, path, dir_len);
         dir[dir_len] = '\0';
     }
-    char *real = realpath(dir, NULL);
-    char *key = naming_join(real != NULL ? real : dir, base);
-    free(real);
-    free(dir);
-    return key;
+    if (memo->dir == NULL || strcmp(memo->dir, dir) != 0) {
+        free(memo->dir);
+        free(memo->real);
+        memo->dir = dir;
+        memo->real = realpath(dir, NULL);
+    } else {
+        free(dir);
+    }
+    return naming_join(memo->real != NULL ? memo->real : memo->dir, base);
 }
 
 static int compare_keys(const void *a, const void *b)
@@ -162,16 +174,19 @@ static enum plan_status check_duplicates(const struct plan *p)
         return out_of_memory();
     size_t n = 0;
     enum plan_status status = PLAN_OK;
+    struct dir_memo memo = {NULL, NULL};
     for (size_t i = 0; i < p->njobs; i++) {
         if (!p->jobs[i].runs)
             continue;
-        keys[n].key = canonical_output(p->jobs[i].output);
+        keys[n].key = canonical_output(p->jobs[i].output, &memo);
         keys[n].job = i;
         if (keys[n++].key == NULL) {
             status = out_of_memory();
             break;
         }
     }
+    free(memo.dir);
+    free(memo.real);
     if (status == PLAN_OK) {
         qsort(keys, n, sizeof *keys, compare_keys);
         /* Equal keys are adjacent, in job order: each later job of a
