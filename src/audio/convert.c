@@ -14,6 +14,7 @@
 #include "convert.h"
 #include "oggserial.h"
 #include "outfile.h"
+#include "pipeout.h"
 #include "sfformat.h"
 #include "sfio.h"
 
@@ -149,10 +150,16 @@ static enum convert_status check_paths(const char *in_path,
                                        struct convert_result *r)
 {
     struct stat in_st, out_st;
-    if (stat(in_path, &in_st) != 0)
+    /* Standard input may be a redirected file, which must not become the
+     * output either ("tempitch - -o a.wav < a.wav"). */
+    int got = convert_is_stdio(in_path) ? fstat(STDIN_FILENO, &in_st)
+                                        : stat(in_path, &in_st);
+    if (got != 0)
         return fail(r, in_path, "%s", strerror(errno));
     if (S_ISDIR(in_st.st_mode))
         return fail(r, in_path, "is a directory");
+    if (convert_is_stdio(out_path))
+        return CONVERT_OK; /* nothing there to replace */
     if (stat(out_path, &out_st) != 0)
         return CONVERT_OK; /* absent is the normal case; errors show later */
     /* dev/ino rather than names: catches "./a.wav", hard links and
@@ -304,18 +311,25 @@ static int length_is_exact(const SF_INFO *info)
     case SF_FORMAT_PCM_32:
     case SF_FORMAT_FLOAT:
     case SF_FORMAT_DOUBLE:
-        return info->frames > 0 && info->frames < SF_COUNT_MAX;
+        return sfio_frames(info) > 0;
     }
     return 0;
 }
 
-/* One pass: streams `in` into the open temporary output `of` (from its
- * start) with the gain in *k, and closes the libsndfile handle of the
- * output.  Returns the status recorded in *r; the caller publishes or
- * aborts. */
+/* Where a pass writes: the temporary file of an output (`file`), or
+ * standard output (`pipe`, when `file` is NULL). */
+struct sink {
+    struct outfile *file;
+    struct pipeout *pipe;
+};
+
+/* One pass: streams `in` into the open temporary output or the pipe of
+ * `to` (from its start) with the gain in *k, and closes the libsndfile
+ * handle of the output.  Returns the status recorded in *r; the caller
+ * publishes or aborts. */
 static enum convert_status
 write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
-             int format, struct outfile *of, const char *in_path,
+             int format, struct sink to, const char *in_path,
              const char *out_path, const struct convert_params *params,
              struct out_check *k, struct convert_result *r)
 {
@@ -324,8 +338,11 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
                         .format = format};
     /* The descriptor stays ours so outfile_commit can close it and check
      * the result. */
-    SNDFILE *out =
-        sfio_open_write_fd(of->fd, &out_info, r->reason, sizeof r->reason);
+    SNDFILE *out = to.file != NULL
+                       ? sfio_open_write_fd(to.file->fd, &out_info, r->reason,
+                                            sizeof r->reason)
+                       : pipeout_open(to.pipe, STDOUT_FILENO, &out_info,
+                                      r->reason, sizeof r->reason);
     if (out == NULL) {
         r->status = CONVERT_FAILED;
         r->about = out_path;
@@ -348,7 +365,12 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
         fail(r, in_path, "read error: %s", why);
         break;
     case STREAM_WRITE:
-        sfio_reason(out, why, sizeof why);
+        /* A pipe knows the system's reason ("Broken pipe"); libsndfile
+         * only saw a short write. */
+        if (to.file == NULL && pipeout_error(to.pipe) != 0)
+            snprintf(why, sizeof why, "%s", strerror(pipeout_error(to.pipe)));
+        else
+            sfio_reason(out, why, sizeof why);
         fail(r, out_path, "write error: %s", why);
         break;
     case STREAM_ENGINE:
@@ -358,10 +380,23 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
                             : "no progress");
         break;
     }
+    int in_major = in_info->format & SF_FORMAT_TYPEMASK;
     if (r->status == CONVERT_OK && length_is_exact(in_info) &&
-        r->frames_in < (size_t)in_info->frames)
-        fail(r, in_path, "truncated: header says %lld frames, read %zu",
-             (long long)in_info->frames, r->frames_in);
+        r->frames_in < (size_t)in_info->frames) {
+        /* libsndfile 1.2 reads none of a CAF stream and all but the last
+         * frames of an RF64 one when they come through a pipe: that is
+         * its limit, not a damaged file. */
+        if (!in_info->seekable &&
+            (in_major == SF_FORMAT_CAF || in_major == SF_FORMAT_RF64))
+            fail(r, in_path,
+                 "libsndfile cannot read %s from a pipe (it read %zu of "
+                 "%lld frames); give the file by name",
+                 sfformat_major_name(in_major), r->frames_in,
+                 (long long)in_info->frames);
+        else
+            fail(r, in_path, "truncated: header says %lld frames, read %zu",
+                 (long long)in_info->frames, r->frames_in);
+    }
     /* The engine promises exactly round(N / tempo) frames; a file that
      * does not have them is wrong, so it is not published. */
     size_t expected = tp_output_length(r->frames_in, params->tempo);
@@ -373,9 +408,13 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     int close_err = sf_close(out);
     if (close_err != 0)
         fail(r, out_path, "write error: %s", sf_error_number(close_err));
-    if (r->status == CONVERT_OK &&
-        (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
-        int err = ogg_fix_serial(of->fd);
+    if (to.file == NULL) {
+        int err = pipeout_finish(to.pipe);
+        if (err != 0)
+            fail(r, out_path, "write error: %s", strerror(err));
+    } else if (r->status == CONVERT_OK &&
+               (format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG) {
+        int err = ogg_fix_serial(to.file->fd);
         if (err != 0)
             fail(r, out_path, "write error: %s", strerror(err));
     }
@@ -387,7 +426,10 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
 static SNDFILE *open_input(const char *in_path, SF_INFO *info,
                            struct convert_result *r)
 {
-    SNDFILE *in = sfio_open_read(in_path, info, r->reason, sizeof r->reason);
+    SNDFILE *in =
+        convert_is_stdio(in_path)
+            ? sfio_open_stdin(info, r->reason, sizeof r->reason)
+            : sfio_open_read(in_path, info, r->reason, sizeof r->reason);
     if (in == NULL) {
         r->status = CONVERT_FAILED;
         r->about = in_path;
@@ -436,8 +478,38 @@ normalize_pass(struct converter *c, SNDFILE **in, SF_INFO *in_info, int format,
     r->frames_in = r->frames_out = r->clipped = r->invalid = 0;
     r->gain = CONVERT_NORMALIZE_PEAK / (double)peak;
     struct out_check k = {.gain = (float)r->gain};
-    return write_output(c, *in, in_info, format, of, in_path, out_path, params,
+    struct sink to = {.file = of};
+    return write_output(c, *in, in_info, format, to, in_path, out_path, params,
                         &k, r);
+}
+
+/* The rest of convert_file for an output to standard output: no temporary
+ * file, no rename, no second pass; what is written is written.  Closes
+ * `in`. */
+static enum convert_status
+convert_to_stdout(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
+                  int format, const char *in_path,
+                  const struct convert_params *params, struct convert_result *r)
+{
+    const char *out_path = CONVERT_STDIO;
+    int major = format & SF_FORMAT_TYPEMASK;
+    if (!pipeout_writable(major)) {
+        sf_close(in);
+        return fail(r, out_path, "cannot write %s to a pipe (use %s)",
+                    sfformat_major_name(major), PIPEOUT_FORMATS);
+    }
+    /* 64 KiB of buffer: not for a worker's stack. */
+    struct pipeout *p = malloc(sizeof *p);
+    if (p == NULL) {
+        sf_close(in);
+        return fail(r, out_path, "%s", strerror(ENOMEM));
+    }
+    struct out_check k = {.gain = 1.0f};
+    struct sink to = {.file = NULL, .pipe = p};
+    write_output(c, in, in_info, format, to, in_path, out_path, params, &k, r);
+    sf_close(in);
+    free(p);
+    return r->status;
 }
 
 enum convert_status convert_file(struct converter *c, const char *in_path,
@@ -449,6 +521,17 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     r->status = CONVERT_OK;
     r->gain = 1.0;
 
+    int to_stdout = convert_is_stdio(out_path);
+    /* Known before any work: a second pass needs the input again and a
+     * rewritable output. */
+    if (params->normalize && convert_is_stdio(in_path))
+        return fail(r, in_path,
+                    "--normalize reads the input twice, and standard input "
+                    "can only be read once");
+    if (params->normalize && to_stdout)
+        return fail(r, out_path,
+                    "--normalize may rewrite the output, which standard "
+                    "output cannot take");
     if (check_paths(in_path, out_path, params->force, r) != CONVERT_OK)
         return r->status;
 
@@ -474,6 +557,8 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
                     sfformat_major_name(target.major), in_info.channels,
                     in_info.samplerate);
     }
+    if (to_stdout)
+        return convert_to_stdout(c, in, &in_info, format, in_path, params, r);
 
     struct outfile of;
     int err = outfile_open(&of, out_path);
@@ -483,8 +568,8 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     }
 
     struct out_check k = {.gain = 1.0f};
-    write_output(c, in, &in_info, format, &of, in_path, out_path, params, &k,
-                 r);
+    struct sink to = {.file = &of};
+    write_output(c, in, &in_info, format, to, in_path, out_path, params, &k, r);
     if (r->status == CONVERT_OK && params->normalize && k.peak > 1.0f)
         normalize_pass(c, &in, &in_info, format, &of, in_path, out_path, params,
                        k.peak, r);

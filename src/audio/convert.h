@@ -66,6 +66,17 @@ struct convert_result {
     char reason[CONVERT_REASON_MAX];
 };
 
+/* The path that names standard input (as `in_path`) or standard output
+ * (as `out_path`) below, as in most commands.  A file of that name is
+ * "./-". */
+#define CONVERT_STDIO "-"
+
+/* 1 when `path` is CONVERT_STDIO. */
+static inline int convert_is_stdio(const char *path)
+{
+    return path[0] == '-' && path[1] == '\0';
+}
+
 /* Holds one engine and the I/O buffers, reused from file to file so a
  * batch does not reallocate per file: the engine is reset when a file has
  * the same channel count and rate as the previous one, and recreated only
@@ -98,7 +109,18 @@ void converter_free(struct converter *c);
  *
  * Fills *result and returns result->status.  Unless CONVERT_OK, no output
  * or temporary file is left behind.  Thread-safe for different converters.
- */
+ *
+ * Standard streams (CONVERT_STDIO): standard input is read once, as it
+ * comes, whatever its length (its header is the only place a length can
+ * come from, and a pipe's often says "unknown"); standard output is
+ * written as the audio comes, with no temporary file (see pipeout.h for
+ * the formats and the WAV header), so a failure part way leaves what was
+ * written, and the reader must go by the status.  params->normalize fails
+ * at once for either, and params->force and params->sync do nothing for
+ * standard output.  Standard input must not be read by anything else
+ * meanwhile; standard output must hold nothing but this audio, and
+ * SIGPIPE should be ignored so that a reader going away is a write error
+ * (EPIPE) rather than a death. */
 enum convert_status convert_file(struct converter *c, const char *in_path,
                                  const char *out_path,
                                  const struct convert_params *params,

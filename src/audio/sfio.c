@@ -131,6 +131,37 @@ SNDFILE *sfio_open_write_fd(int fd, SF_INFO *info, char *reason, size_t size)
     return f;
 }
 
+SNDFILE *sfio_open_stdin(SF_INFO *info, char *reason, size_t size)
+{
+    pthread_mutex_lock(&open_lock);
+    SNDFILE *f = sf_open_fd(STDIN_FILENO, SFM_READ, info, SF_FALSE);
+    if (f == NULL) {
+        const char *text = sf_strerror(NULL);
+        /* libsndfile 1.2's FLAC decoder needs to seek: on a pipe it fails
+         * with "flac decoder lost sync", which does not tell the user what
+         * to do. */
+        if (strstr(text, "flac decoder") != NULL)
+            snprintf(reason, size,
+                     "cannot decode FLAC from a pipe (libsndfile cannot); "
+                     "decode it first (flac -dc) or give the file by name");
+        else
+            copy_reason(reason, size, text);
+    }
+    pthread_mutex_unlock(&open_lock);
+    return f;
+}
+
+SNDFILE *sfio_open_write_virtual(SF_VIRTUAL_IO *vio, void *user, SF_INFO *info,
+                                 char *reason, size_t size)
+{
+    pthread_mutex_lock(&open_lock);
+    SNDFILE *f = sf_open_virtual(vio, SFM_WRITE, info, user);
+    if (f == NULL)
+        copy_reason(reason, size, sf_strerror(NULL));
+    pthread_mutex_unlock(&open_lock);
+    return f;
+}
+
 int sfio_probe(const char *path, struct sfio_header *h, char *reason,
                size_t size)
 {
@@ -138,11 +169,7 @@ int sfio_probe(const char *path, struct sfio_header *h, char *reason,
     SNDFILE *f = sfio_open_read(path, &info, reason, size);
     if (f == NULL)
         return -1;
-    /* libsndfile says SF_COUNT_MAX when a stream does not state its
-     * length. */
-    h->frames = info.frames >= 0 && info.frames < SF_COUNT_MAX
-                    ? (long long)info.frames
-                    : -1;
+    h->frames = sfio_frames(&info);
     h->rate = info.samplerate;
     h->channels = info.channels;
     sf_close(f);
@@ -171,11 +198,28 @@ static int sample_bytes(int format)
     return 0;
 }
 
+/* Bytes of audio data from which a length field is taken for a
+ * placeholder: sox writes 0x7ffff000 to pipes, others 0xffffffff. */
+#define PLACEHOLDER_BYTES 0x7FFF0000LL
+
 /* A declared chunk size that only means "length unknown": streaming
  * writers (pipes) put 0 or a huge placeholder there. */
 static int placeholder_size(long long bytes)
 {
-    return bytes <= 0 || bytes >= 0x7FFF0000LL;
+    return bytes <= 0 || bytes >= PLACEHOLDER_BYTES;
+}
+
+long long sfio_frames(const SF_INFO *info)
+{
+    if (info->frames < 0 || info->frames >= SF_COUNT_MAX)
+        return -1;
+    if (!info->seekable) {
+        long long bytes = (long long)sample_bytes(info->format) *
+                          (info->channels > 0 ? info->channels : 1);
+        if (info->frames >= PLACEHOLDER_BYTES / (bytes > 0 ? bytes : 1))
+            return -1;
+    }
+    return (long long)info->frames;
 }
 
 int sfio_truncated(SNDFILE *f, const SF_INFO *info, char *reason, size_t size)

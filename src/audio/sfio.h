@@ -26,10 +26,31 @@
 SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
                         size_t size);
 
+/* Opens standard input for reading and fills *info, as sfio_open_read
+ * does for a path.  Standard input stays open (sf_close does not close
+ * it).  libsndfile 1.2 cannot decode FLAC from a pipe; that failure says
+ * so.  Thread-safe. */
+SNDFILE *sfio_open_stdin(SF_INFO *info, char *reason, size_t size);
+
 /* Starts writing a file shaped by *info on the open descriptor `fd`, which
  * stays the caller's (sf_close does not close it).  Returns the handle, or
  * NULL with the reason in reason[size].  Thread-safe. */
 SNDFILE *sfio_open_write_fd(int fd, SF_INFO *info, char *reason, size_t size);
+
+/* Starts writing a file shaped by *info into the virtual file `vio`
+ * (whose callbacks get `user`).  Returns the handle, or NULL with the
+ * reason in reason[size].  Thread-safe. */
+SNDFILE *sfio_open_write_virtual(SF_VIRTUAL_IO *vio, void *user, SF_INFO *info,
+                                 char *reason, size_t size);
+
+/* The length of the open file described by *info, in frames, or -1 when
+ * it is not known: libsndfile says SF_COUNT_MAX when a stream does not
+ * state it, and takes the length fields of a stream written to a pipe
+ * (sox's 0x7ffff000 bytes, AU's 0xffffffff, ...) at their word, which
+ * gives an absurd count rather than "unknown".  So the length of a
+ * stream that cannot be seeked counts as unknown from 2 GiB of audio
+ * data on (placeholders), and only then. */
+long long sfio_frames(const SF_INFO *info);
 
 /* libsndfile's reason for the last error on `f`, tidied up as
  * sfio_open_read does, into reason[size]. */

@@ -2,7 +2,11 @@
  * main.c -- the tempitch command: parse, plan, run, report, exit code.
  *
  * Exit status: 0 every file done, 1 some file failed or was skipped (the
- * others are still written), 2 usage error.  SIGINT, SIGTERM and SIGHUP
+ * others are still written), 2 usage error.  With -o - standard output
+ * carries the audio and nothing else: the table is left out and --json
+ * goes to stderr, and SIGPIPE is ignored, so that a reader that goes away
+ * gives "tempitch: -: write error: Broken pipe" and exit 1 rather than a
+ * silent death.  SIGINT, SIGTERM and SIGHUP
  * remove the temporary outputs and kill the process with the same signal
  * (a shell shows 130, 143, 129); finished outputs stay (outfile.h).  All
  * the work lives in the modules; this file only wires them:
@@ -19,6 +23,7 @@
 #include "report.h"
 #include "run.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -37,6 +42,9 @@ int main(int argc, char **argv)
         return bench_run(&opts.bench_opts);
 
     outfile_install_signal_cleanup();
+    int audio_on_stdout = opts.output != NULL && convert_is_stdio(opts.output);
+    if (audio_on_stdout)
+        signal(SIGPIPE, SIG_IGN);
 
     struct plan plan;
     switch (plan_build(&opts, &plan)) {
@@ -52,8 +60,9 @@ int main(int argc, char **argv)
     int status = EXIT_FAILURE;
     if (run_batch(&plan, &opts, &stats) == 0) {
         if (opts.json)
-            report_json(stdout, &opts, &plan, &stats);
-        else if (opts.verbosity != VERBOSITY_QUIET)
+            report_json(audio_on_stdout ? stderr : stdout, &opts, &plan,
+                        &stats);
+        else if (opts.verbosity != VERBOSITY_QUIET && !audio_on_stdout)
             report_table(stdout, &plan, &stats);
         /* A skipped file is a file not processed, as in zstd and pigz. */
         status = stats.failed + stats.skipped > 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -114,6 +114,15 @@ static void print_help(void)
 "                          next to its input, named after the change:\n"
 "                          song.wav -> song.p+3.T1.25.wav\n"
 "                          (song.copy.wav when nothing changes)\n"
+"  -o -                    write the one output to stdout, as WAV (the\n"
+"                          input's sample format where WAV has it); the\n"
+"                          table is then left out and --json goes to\n"
+"                          stderr.  FILE - reads stdin (WAV, AU, AIFF,\n"
+"                          W64, Ogg; not FLAC, CAF, RF64: libsndfile cannot\n"
+"                          read those from a pipe) and needs -o FILE or\n"
+"                          -o -.  Streams are processed as they come, in\n"
+"                          constant memory; --normalize and -D cannot be\n"
+"                          used with them\n"
 "      --force             replace existing outputs (never an input);\n"
 "                          without it an existing output is skipped\n"
 "      --normalize         scale an output that would exceed full scale\n"
@@ -473,6 +482,40 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     return CLI_RUN;
 }
 
+/* The rules of "-" (standard input as the input, standard output as -o):
+ * what the streams cannot do is refused here, before anything runs.
+ * Returns 0, or -1 after printing the usage error. */
+static int check_streams(const struct cli_options *o)
+{
+    size_t stdin_count = 0;
+    for (size_t i = 0; i < o->ninputs; i++)
+        stdin_count += convert_is_stdio(o->inputs[i]);
+    int to_stdout = o->output != NULL && convert_is_stdio(o->output);
+    const char *msg = NULL;
+    if (stdin_count > 1)
+        msg = "'-' (stdin) given more than once";
+    else if (to_stdout && o->ninputs != 1)
+        msg = "-o - (stdout) takes exactly one input file";
+    else if (stdin_count == 1 && o->ninputs != 1)
+        /* With several inputs -o is a directory, and stdin has no name
+         * to give its output there. */
+        msg = "'-' (stdin) must be the only input";
+    else if (stdin_count == 1 && o->output == NULL)
+        msg = "reading stdin needs -o FILE or -o -";
+    else if (stdin_count == 1 && o->params.normalize)
+        msg = "--normalize reads the input twice; stdin can only be read "
+              "once";
+    else if (to_stdout && o->params.normalize)
+        msg = "--normalize may rewrite the output; stdout cannot be "
+              "rewritten";
+    else if (stdin_count == 1 && o->duration > 0)
+        msg = "-D needs the input's length, which stdin does not give";
+    if (msg == NULL)
+        return 0;
+    usage_error(msg, NULL);
+    return -1;
+}
+
 enum cli_parse_status options_parse(int argc, char **argv,
                                     struct cli_options *opts)
 {
@@ -531,5 +574,7 @@ enum cli_parse_status options_parse(int argc, char **argv,
         return usage_error("no input file given", NULL);
     opts->inputs = files;
     opts->ninputs = nfiles;
+    if (check_streams(opts) != 0)
+        return CLI_USAGE;
     return CLI_RUN;
 }

@@ -26,11 +26,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 enum out_mode {
     OUT_BESIDE, /* no -o: next to each input, tagged name           */
     OUT_FILE,   /* -o names the one output file                      */
-    OUT_DIR     /* -o names a directory (existing or to be created)  */
+    OUT_DIR,    /* -o names a directory (existing or to be created)  */
+    OUT_STDOUT  /* -o -: the one output goes to standard output      */
 };
 
 /* The plan's own verdict on a job that will not run. */
@@ -60,6 +62,11 @@ static enum plan_status choose_mode(const struct cli_options *o,
         *mode = OUT_BESIDE;
         return PLAN_OK;
     }
+    /* options.c made sure that "-" comes with one input. */
+    if (convert_is_stdio(o->output)) {
+        *mode = OUT_STDOUT;
+        return PLAN_OK;
+    }
     struct stat st;
     int exists = stat(o->output, &st) == 0;
     int is_dir = exists && S_ISDIR(st.st_mode);
@@ -67,6 +74,13 @@ static enum plan_status choose_mode(const struct cli_options *o,
     int trailing_slash = len > 0 && o->output[len - 1] == '/';
     if (o->ninputs == 1) {
         *mode = is_dir || trailing_slash ? OUT_DIR : OUT_FILE;
+        if (*mode == OUT_DIR && convert_is_stdio(o->inputs[0])) {
+            fprintf(stderr,
+                    "tempitch: %s: is a directory (reading stdin needs -o "
+                    "FILE or -o -)\n",
+                    o->output);
+            return PLAN_USAGE;
+        }
         return PLAN_OK;
     }
     if (exists && !is_dir) {
@@ -92,6 +106,7 @@ static char *output_path(const struct cli_options *o, enum out_mode mode,
                          const struct stat *in_st)
 {
     switch (mode) {
+    case OUT_STDOUT:
     case OUT_FILE: {
         size_t n = strlen(o->output) + 1;
         char *s = malloc(n);
@@ -254,7 +269,8 @@ static void examine(const struct cli_options *o, struct job *j,
                     const struct stat *in_st, const struct input_id *ids,
                     size_t nids)
 {
-    if (S_ISREG(in_st->st_mode)) {
+    int from_stdin = convert_is_stdio(j->input);
+    if (S_ISREG(in_st->st_mode) && !from_stdin) {
         struct sfio_header h;
         if (sfio_probe(j->input, &h, j->result.reason,
                        sizeof j->result.reason) != 0) {
@@ -266,8 +282,10 @@ static void examine(const struct cli_options *o, struct job *j,
         if (h.frames >= 0 && h.rate > 0)
             j->seconds = (double)h.frames / h.rate;
     }
-    /* FIFOs and devices are not opened here: reading their header would
-     * consume it.  Their length stays unknown. */
+    /* FIFOs, devices and standard input (even a redirected file: reading
+     * its header would move the offset the job starts from) are not
+     * opened here: reading their header would consume it.  Their length
+     * stays unknown. */
 
     if (o->duration > 0) {
         if (j->seconds < 0) {
@@ -286,7 +304,7 @@ static void examine(const struct cli_options *o, struct job *j,
     }
 
     struct stat out_st;
-    if (stat(j->output, &out_st) != 0)
+    if (convert_is_stdio(j->output) || stat(j->output, &out_st) != 0)
         return;
     if (same_file(&out_st, in_st)) {
         refuse(j, j->output, "is the input file (refusing to overwrite it)");
@@ -360,7 +378,10 @@ static enum plan_status plan_jobs(const struct cli_options *o,
         j->params = o->params;
         j->runs = 1;
         j->took = -1;
-        st_ok[i] = stat(j->input, &st[i]) == 0;
+        /* Standard input's identity is that of what it was redirected
+         * from, so "tempitch - -o a.wav < a.wav" is caught like a.wav. */
+        st_ok[i] = (convert_is_stdio(j->input) ? fstat(STDIN_FILENO, &st[i])
+                                               : stat(j->input, &st[i])) == 0;
         if (!st_ok[i])
             refuse(j, j->input, "%s", strerror(errno));
         else if (S_ISDIR(st[i].st_mode))

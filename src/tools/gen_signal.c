@@ -11,6 +11,12 @@
  *
  *   gen_signal [-d SECONDS | -n FRAMES] [-r RATE] [-c CHANNELS]
  *              [-s float|pcm16|pcm24] [-a PEAK] OUTPUT.wav
+ *
+ * OUTPUT "-" streams the WAV to stdout instead, block by block in constant
+ * memory, for tests of long pipes: the header is written here with sox's
+ * "unknown length" placeholders (libsndfile cannot write WAV to a pipe),
+ * and the signal is scaled by a bound of its peak rather than its peak,
+ * so its largest sample is at most PEAK.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,6 +29,13 @@
 #include <unistd.h>
 
 #define PI 3.14159265358979323846
+
+/* Largest magnitude the mix below can reach: the partials' harmonics at
+ * full amplitude together (3 x (1 + 1/4 + 1/9 + 1/16)) and a click of 3. */
+#define SIGNAL_BOUND (0.6 * 3.0 * (1.0 + 0.25 + 1.0 / 9.0 + 0.0625) + 0.4 * 3.0)
+
+/* sox's placeholder for the data size of a WAV written to a pipe. */
+#define PIPE_DATA_BYTES 0x7ffff000u
 
 static void usage(void)
 {
@@ -47,6 +60,104 @@ static double noise(uint32_t *state)
 {
     *state = *state * 1664525u + 1013904223u;
     return (double)(*state >> 8) / (double)(1u << 23) - 1.0;
+}
+
+/* The signal's state: the clicks' noise runs on, so samples must be asked
+ * for in order. */
+struct gen {
+    double rate;
+    long click_every, click_len;
+    uint32_t seed;
+};
+
+static double sample_at(struct gen *g, long i)
+{
+    static const double chord[] = {220.0, 277.1826, 329.6276};
+    double t = (double)i / g->rate;
+    double tone = 0.0;
+    for (size_t k = 0; k < sizeof chord / sizeof chord[0]; k++) {
+        for (int h = 1; h <= 4; h++)
+            tone += sin(2.0 * PI * chord[k] * h * t) / (h * h);
+    }
+    long pos = i % g->click_every;
+    double click = 0.0;
+    if (pos < g->click_len)
+        click = 3.0 * noise(&g->seed) * exp(-6.0 * (double)pos / g->click_len);
+    return 0.6 * tone + 0.4 * click;
+}
+
+static void le(unsigned char *b, uint32_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* OUTPUT "-": a WAV header for an unknown length, then the samples in
+ * blocks through libsndfile's RAW writer (which can write to a pipe). */
+static int stream_stdout(struct gen *g, long frames, int channels, int subtype,
+                         double peak)
+{
+    int bytes = subtype == SF_FORMAT_PCM_16   ? 2
+                : subtype == SF_FORMAT_PCM_24 ? 3
+                                              : 4;
+    uint32_t align = (uint32_t)(bytes * channels);
+    uint32_t data = PIPE_DATA_BYTES - PIPE_DATA_BYTES % align;
+    unsigned char h[44];
+    memcpy(h, "RIFF", 4);
+    le(h + 4, data + 36, 4);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    le(h + 16, 16, 4);
+    le(h + 20, subtype == SF_FORMAT_FLOAT ? 3 : 1, 2);
+    le(h + 22, (uint32_t)channels, 2);
+    le(h + 24, (uint32_t)g->rate, 4);
+    le(h + 28, (uint32_t)g->rate * align, 4);
+    le(h + 32, align, 2);
+    le(h + 34, (uint32_t)(8 * bytes), 2);
+    memcpy(h + 36, "data", 4);
+    le(h + 40, data, 4);
+    if (fwrite(h, 1, sizeof h, stdout) != sizeof h || fflush(stdout) != 0) {
+        perror("gen_signal: -");
+        return 1;
+    }
+    /* Samples by hand, little-endian: libsndfile would take a stdout
+     * redirected to a file, now at offset 44, for an embedded file. */
+    enum { BLOCK = 4096 };
+    unsigned char *buf = malloc((size_t)BLOCK * align);
+    if (buf == NULL)
+        return 1;
+    double gain = peak / SIGNAL_BOUND;
+    double full = bytes == 2 ? 32767.0 : 8388607.0;
+    int rc = 0;
+    for (long done = 0; done < frames && rc == 0;) {
+        long n = frames - done < BLOCK ? frames - done : BLOCK;
+        unsigned char *at = buf;
+        for (long i = 0; i < n; i++) {
+            double x = sample_at(g, done + i) * gain;
+            for (int ch = 0; ch < channels; ch++, at += bytes) {
+                double y = x * (1.0 - 0.2 * ch / channels);
+                if (subtype == SF_FORMAT_FLOAT) {
+                    float v = (float)y;
+                    uint32_t bits;
+                    memcpy(&bits, &v, sizeof bits);
+                    le(at, bits, 4);
+                } else {
+                    y = y > 1.0 ? 1.0 : y < -1.0 ? -1.0 : y;
+                    le(at, (uint32_t)(int32_t)lround(y * full), bytes);
+                }
+            }
+        }
+        if (fwrite(buf, align, (size_t)n, stdout) != (size_t)n) {
+            perror("gen_signal: -");
+            rc = 1;
+        }
+        done += n;
+    }
+    free(buf);
+    if (rc == 0 && fflush(stdout) != 0) {
+        perror("gen_signal: -");
+        rc = 1;
+    }
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -91,6 +202,12 @@ int main(int argc, char **argv)
         usage();
     const char *path = argv[optind];
     long frames = frames_opt >= 0 ? frames_opt : lround(seconds * rate);
+    struct gen g = {.rate = rate,
+                    .click_every = lround(rate * 0.5),
+                    .click_len = lround(rate * 0.004),
+                    .seed = 12345u};
+    if (strcmp(path, "-") == 0)
+        return stream_stdout(&g, frames, channels, subtype, peak);
 
     SF_INFO info = {.samplerate = (int)rate,
                     .channels = channels,
@@ -102,10 +219,6 @@ int main(int argc, char **argv)
     }
     sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
 
-    static const double chord[] = {220.0, 277.1826, 329.6276};
-    const long click_every = lround(rate * 0.5);
-    const long click_len = lround(rate * 0.004);
-    uint32_t seed = 12345u;
     /* Whole signal in memory so it can be scaled to an exact peak; test
      * signals are seconds long, so this is a few megabytes at most. */
     float *buf = malloc(((size_t)frames + 1) * (size_t)channels * sizeof *buf);
@@ -115,17 +228,7 @@ int main(int argc, char **argv)
     }
     double max = 0.0;
     for (long i = 0; i < frames; i++) {
-        double t = (double)i / rate;
-        double tone = 0.0;
-        for (size_t k = 0; k < sizeof chord / sizeof chord[0]; k++) {
-            for (int h = 1; h <= 4; h++)
-                tone += sin(2.0 * PI * chord[k] * h * t) / (h * h);
-        }
-        long pos = i % click_every;
-        double click = 0.0;
-        if (pos < click_len)
-            click = 3.0 * noise(&seed) * exp(-6.0 * (double)pos / click_len);
-        double x = 0.6 * tone + 0.4 * click;
+        double x = sample_at(&g, i);
         for (int ch = 0; ch < channels; ch++) {
             double y = x * (1.0 - 0.2 * ch / channels);
             buf[(size_t)i * channels + ch] = (float)y;

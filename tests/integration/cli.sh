@@ -23,7 +23,8 @@ case_help() {
             --frequency --tempo --time --duration --output --jobs --force \
             --normalize --sync \
             --quiet --verbose --json --bench --bench-jobs --seconds \
-            --channels --rate --reps --help --version X:Y "Exit status"; do
+            --channels --rate --reps --help --version X:Y "Exit status" \
+            "-o -" "FILE - reads stdin"; do
             expect_stdout "$o"
         done
     done
