@@ -177,9 +177,9 @@ static void print_help(void)
 "\n"
 "Exit status: 0 every file done (or up to date with --newer), 1 some\n"
 "file failed or was skipped (the others are still written), 2 usage\n"
-"error (nothing written); killed by\n"
-"SIGINT, SIGTERM or SIGHUP: finished outputs stay, no partial one, and\n"
-"the signal is the cause of death (130, 143, 129 in a shell).\n",
+"error (nothing written); killed by SIGINT, SIGTERM or SIGHUP: finished\n"
+"outputs stay, no partial one, and the signal is the cause of death\n"
+"(130, 143, 129 in a shell).\n",
         BENCH_JOBS_MAX, BENCH_SECONDS_MIN, BENCH_SECONDS_MAX,
         TP_CHANNELS_MAX, TP_RATE_MIN, TP_RATE_MAX, BENCH_REPS_MAX);
     /* clang-format on */
@@ -569,11 +569,11 @@ static void print_help_pipelines(void)
 "                          otherwise, replacing the stale output (no\n"
 "                          --force needed).  Such files are reported 'up\n"
 "                          to date' and keep the exit status 0\n"
-"      --shard=K/N         process only share K of N (1 <= K <= N <= %lu)\n"
-"                          of the files, chosen by a hash of each output's\n"
-"                          path inside the -o directory (else of the input\n"
-"                          path as given): N processes with the same\n"
-"                          arguments and K = 1..N do every file once\n"
+"      --shard=K/N         process only share K of N of the files\n"
+"                          (1 <= K <= N <= %lu), chosen by a hash of each\n"
+"                          output's path inside the -o directory (else of\n"
+"                          the input path as given): N processes with the\n"
+"                          same arguments and K = 1..N do every file once\n"
 "      --report=FILE       append one JSON line per file to FILE (JSON\n"
 "                          Lines; one write per line, so concurrent runs\n"
 "                          can share it)\n"
