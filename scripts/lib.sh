@@ -3,10 +3,11 @@
 
 # Debian packages needed to build and test tempitch (used by the scripts
 # that source this file); valgrind and time (/usr/bin/time, peak memory)
-# for the fault tests.
+# for the fault tests; make, GNU parallel and python3 (JSON checks) for
+# the pipeline tests (tests/integration/pipe.sh).
 # shellcheck disable=SC2034
 TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
-    libsndfile1-dev libcmocka-dev valgrind time)
+    libsndfile1-dev libcmocka-dev valgrind time make parallel python3)
 
 log() {
     printf '==> %s\n' "$*"

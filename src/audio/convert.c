@@ -17,6 +17,7 @@
 #include "pipeout.h"
 #include "sfformat.h"
 #include "sfio.h"
+#include "stamp.h"
 
 #include <tempitch/stretch.h>
 
@@ -351,6 +352,9 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     /* A float WAV otherwise gets a PEAK chunk with a timestamp, and the
      * same run would not give the same bytes twice. */
     sf_command(out, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    /* Before any audio: FLAC and Ogg write their comments with the first
+     * block. */
+    stamp_write(out, params->stamp);
     k->count_clip = !sfformat_is_float(format);
     if (k->count_clip)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);

@@ -14,6 +14,9 @@
 
 #include <stddef.h>
 
+/* Longest settings stamp (stamp.h), with its terminator. */
+enum { CONVERT_STAMP_MAX = 160 };
+
 /* What to do to one file.  Zero-initialised fields mean "off". */
 struct convert_params {
     double tempo;       /* speed factor: 1.25 = 25 % faster                */
@@ -25,6 +28,9 @@ struct convert_params {
                            CONVERT_NORMALIZE_PEAK (two passes, see below)  */
     int sync;           /* nonzero: fsync the output (and its directory)
                            before reporting it done                        */
+    char stamp[CONVERT_STAMP_MAX]; /* how the output is made, stored in it
+                           where the format keeps strings (stamp.h);
+                           empty: nothing stored                           */
 };
 
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
@@ -40,8 +46,11 @@ struct convert_params {
 enum convert_status {
     CONVERT_OK,     /* the output is in place                           */
     CONVERT_FAILED, /* nothing written; `reason` says why               */
-    CONVERT_EXISTS  /* the output exists and `force` was not given:
+    CONVERT_EXISTS, /* the output exists and `force` was not given:
                        nothing written (a skip, not an error of the file) */
+    /* Never returned by convert_file: a caller that found the output
+     * current (not older than the input, same stamp) did not call it. */
+    CONVERT_UP_TO_DATE
 };
 
 /* Long enough for any libsndfile or errno message plus a number or two;

@@ -48,6 +48,10 @@ enum {
     OPT_CHANNELS,
     OPT_RATE,
     OPT_REPS,
+    /* Job selection (see the block "Pipelines" below). */
+    OPT_NEWER,
+    OPT_SHARD,
+    OPT_REPORT,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +74,9 @@ static const struct option long_options[] = {
     {"channels", required_argument, NULL, OPT_CHANNELS},
     {"rate", required_argument, NULL, OPT_RATE},
     {"reps", required_argument, NULL, OPT_REPS},
+    {"newer", no_argument, NULL, OPT_NEWER},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"report", required_argument, NULL, OPT_REPORT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -78,6 +85,10 @@ static const struct option long_options[] = {
 /* Leading ':' makes getopt return ':' for a missing value, so the two
  * kinds of mistakes get different messages. */
 static const char short_options[] = ":p:f:T:t:D:o:j:qvhV";
+
+static void print_help_pipelines(void);
+static int take_pipeline_option(int c, struct cli_options *o);
+static const char *pipeline_option_name(int c);
 
 static void print_help(void)
 {
@@ -138,7 +149,13 @@ static void print_help(void)
 "  -q, --quiet             print nothing but errors: no progress, no table\n"
 "  -v, --verbose           also print the settings and a line per file\n"
 "      --json              print the timing table as one JSON object\n"
-"\n"
+"\n",
+        TP_SEMITONES_MIN, TP_SEMITONES_MAX, RATIO_MIN, RATIO_MAX,
+        TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN,
+        TP_TEMPO_MIN, TP_TEMPO_MAX,
+        CLI_JOBS_MAX, tp_pool_cpu_count());
+    print_help_pipelines();
+    printf(
 "Benchmark (tempitch --bench; no input files needed):\n"
 "      --bench             time the same jobs serially and on the pool,\n"
 "                          and print speedup and parallel efficiency;\n"
@@ -167,14 +184,11 @@ static void print_help(void)
 "table goes to stdout.  Errors read 'tempitch: FILE: reason'; a bad file\n"
 "does not stop the others.\n"
 "\n"
-"Exit status: 0 every file done, 1 some file failed or was skipped (the\n"
-"others are still written), 2 usage error (nothing written); killed by\n"
-"SIGINT, SIGTERM or SIGHUP: finished outputs stay, no partial one, and\n"
-"the signal is the cause of death (130, 143, 129 in a shell).\n",
-        TP_SEMITONES_MIN, TP_SEMITONES_MAX, RATIO_MIN, RATIO_MAX,
-        TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN,
-        TP_TEMPO_MIN, TP_TEMPO_MAX,
-        CLI_JOBS_MAX, tp_pool_cpu_count(),
+"Exit status: 0 every file done (or up to date with --newer), 1 some\n"
+"file failed or was skipped (the others are still written), 2 usage\n"
+"error (nothing written); killed by SIGINT, SIGTERM or SIGHUP: finished\n"
+"outputs stay, no partial one, and the signal is the cause of death\n"
+"(130, 143, 129 in a shell).\n",
         BENCH_JOBS_MAX, BENCH_SECONDS_MIN, BENCH_SECONDS_MAX,
         TP_CHANNELS_MAX, TP_RATE_MIN, TP_RATE_MAX, BENCH_REPS_MAX);
     /* clang-format on */
@@ -413,6 +427,12 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     case OPT_BENCH:
         o->bench = 1;
         return 0;
+    case OPT_NEWER:
+    case OPT_SHARD:
+    case OPT_REPORT:
+        if (s->batch_only == NULL)
+            s->batch_only = pipeline_option_name(c);
+        return take_pipeline_option(c, o);
     }
 
     /* The rest are --bench settings. */
@@ -577,4 +597,88 @@ enum cli_parse_status options_parse(int argc, char **argv,
     if (check_streams(opts) != 0)
         return CLI_USAGE;
     return CLI_RUN;
+}
+
+/* ---- Pipelines: --newer, --shard, --report (select.c, jsonl.c) ---------
+ * Kept together here so that the job-selection options read as one unit
+ * and the rest of the parser does not need to know about them. */
+
+static void print_help_pipelines(void)
+{
+    /* clang-format off */
+    printf(
+"Pipelines and clusters:\n"
+"      --newer             Make-style: skip a file whose output exists, is\n"
+"                          not older than its input and was made with the\n"
+"                          same settings (stamped in the output); redo it\n"
+"                          otherwise, replacing the stale output (no\n"
+"                          --force needed).  Such files are reported 'up\n"
+"                          to date' and keep the exit status 0\n"
+"      --shard=K/N         process only share K of N of the files\n"
+"                          (1 <= K <= N <= %lu), chosen by a hash of each\n"
+"                          output's path inside the -o directory (else of\n"
+"                          the input path as given): N processes with the\n"
+"                          same arguments and K = 1..N do every file once\n"
+"      --report=FILE       append one JSON line per file to FILE (JSON\n"
+"                          Lines; one write per line, so concurrent runs\n"
+"                          can share it)\n"
+"\n",
+        CLI_SHARDS_MAX);
+    /* clang-format on */
+}
+
+/* "K/N": two strict decimal integers, 1 <= K <= N <= CLI_SHARDS_MAX. */
+static int parse_shard(const char *text, unsigned long *k, unsigned long *n)
+{
+    char *end = NULL;
+    unsigned long a = 0, b = 0;
+    int ok = isdigit((unsigned char)text[0]);
+    if (ok) {
+        errno = 0;
+        a = strtoul(text, &end, 10);
+        ok = errno == 0 && *end == '/' && isdigit((unsigned char)end[1]);
+    }
+    if (ok) {
+        const char *rest = end + 1;
+        b = strtoul(rest, &end, 10);
+        ok = errno == 0 && *end == '\0' && a >= 1 && a <= b &&
+             b <= CLI_SHARDS_MAX;
+    }
+    if (!ok) {
+        fprintf(stderr,
+                "tempitch: invalid shard '%s' (expected K/N with 1 <= K <= N "
+                "<= %lu)\n",
+                text, CLI_SHARDS_MAX);
+        return -1;
+    }
+    *k = a;
+    *n = b;
+    return 0;
+}
+
+/* For "--newer cannot be used with --bench". */
+static const char *pipeline_option_name(int c)
+{
+    return c == OPT_NEWER ? "--newer" : c == OPT_SHARD ? "--shard" : "--report";
+}
+
+/* Handles one of OPT_NEWER, OPT_SHARD, OPT_REPORT.  Returns 0, or -1
+ * after printing a usage error. */
+static int take_pipeline_option(int c, struct cli_options *o)
+{
+    switch (c) {
+    case OPT_NEWER:
+        o->newer = 1;
+        return 0;
+    case OPT_SHARD:
+        return parse_shard(optarg, &o->shard_k, &o->shard_n);
+    case OPT_REPORT:
+        if (optarg[0] == '\0') {
+            usage_error("empty report file name", NULL);
+            return -1;
+        }
+        o->report_path = optarg;
+        return 0;
+    }
+    return 0;
 }

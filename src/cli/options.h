@@ -42,9 +42,18 @@ struct cli_options {
     enum cli_verbosity verbosity;
     int json; /* --json: JSON on stdout instead of the table            */
 
+    /* Job selection and the JSON Lines report (select.h, jsonl.h). */
+    int newer;               /* --newer: skip outputs that are current   */
+    unsigned long shard_k;   /* --shard K/N: this process takes share K  */
+    unsigned long shard_n;   /* of N (1 <= K <= N); 0 when not given     */
+    const char *report_path; /* --report FILE: append JSON lines, or NULL */
+
     int bench;                       /* --bench: run the benchmark instead */
     struct bench_options bench_opts; /* filled when `bench` is set        */
 };
+
+/* Largest N of --shard K/N. */
+#define CLI_SHARDS_MAX 1000000UL
 
 /* Largest -j (and the pool's limit). */
 #define CLI_JOBS_MAX 1024

@@ -8,12 +8,14 @@
  *   4. create the output directory if needed;
  *   5. read each input's header (length, rate), work out -D tempos and
  *      refuse outputs that are inputs of this batch;
- *   6. order the runnable jobs longest first.
+ *   6. select (select.h: settings stamps, --shard, --newer), then order
+ *      the runnable jobs longest first.
  */
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include "plan.h"
 #include "naming.h"
+#include "select.h"
 #include "sfio.h"
 
 #include <tempitch/stretch.h>
@@ -421,6 +423,10 @@ static enum plan_status plan_jobs(const struct cli_options *o,
             examine(o, &p->jobs[i], &st[i], ids, nids);
     }
     free(ids);
+    /* Over the final job list: stamps, --shard, --newer (select.h). */
+    enum plan_status selected = select_jobs(o, p);
+    if (selected != PLAN_OK)
+        return selected;
     return order_jobs(p);
 }
 

@@ -17,13 +17,15 @@ enum { INPUT_COLUMN_MAX = 48 };
 /* Below the clock's resolution a file has no meaningful speed. */
 #define MIN_SECONDS 1e-6
 
-static const char *status_word(enum convert_status s)
+const char *report_status_name(enum convert_status s)
 {
     switch (s) {
     case CONVERT_OK:
         return "ok";
     case CONVERT_EXISTS:
         return "skipped";
+    case CONVERT_UP_TO_DATE:
+        return "up-to-date";
     case CONVERT_FAILED:
         break;
     }
@@ -65,6 +67,9 @@ static double gain_db(const struct convert_result *r)
 
 int report_file_prints(const struct job *j, enum cli_verbosity v)
 {
+    /* Up to date is not news: only -v says so. */
+    if (j->result.status == CONVERT_UP_TO_DATE)
+        return v == VERBOSITY_VERBOSE;
     if (j->result.status != CONVERT_OK)
         return 1;
     if (v == VERBOSITY_QUIET)
@@ -76,6 +81,11 @@ int report_file_prints(const struct job *j, enum cli_verbosity v)
 void report_file(const struct job *j, enum cli_verbosity v)
 {
     const struct convert_result *r = &j->result;
+    if (r->status == CONVERT_UP_TO_DATE) {
+        if (v == VERBOSITY_VERBOSE)
+            fprintf(stderr, "%s -> %s: up to date\n", j->input, j->output);
+        return;
+    }
     if (r->status != CONVERT_OK) {
         fprintf(stderr, "tempitch: %s: %s\n", r->about ? r->about : j->input,
                 r->reason);
@@ -167,7 +177,9 @@ static void put_number(FILE *out, double v, int width, int decimals)
 static void put_status(FILE *out, const struct job *j)
 {
     const struct convert_result *r = &j->result;
-    fprintf(out, "  %s", status_word(r->status));
+    fprintf(out, "  %s",
+            r->status == CONVERT_UP_TO_DATE ? "up to date"
+                                            : report_status_name(r->status));
     if (r->status == CONVERT_OK) {
         if (r->gain != 1.0)
             fprintf(out, ", normalized %.1f dB", gain_db(r));
@@ -210,8 +222,11 @@ void report_table(FILE *out, const struct plan *p, const struct batch_stats *st)
         put_status(out, j);
     }
 
-    fprintf(out, "files: %zu ok, %zu failed, %zu skipped (%zu in all)\n",
-            st->ok, st->failed, st->skipped, p->njobs);
+    fprintf(out, "files: %zu ok, %zu failed, %zu skipped", st->ok, st->failed,
+            st->skipped);
+    if (st->up_to_date > 0)
+        fprintf(out, ", %zu up to date", st->up_to_date);
+    fprintf(out, " (%zu in all)\n", p->njobs);
     fprintf(out, "time: wall %.3f s, sum of file times %.3f s", st->wall,
             st->sum);
     if (st->threads > 0 && st->wall > MIN_SECONDS) {
@@ -264,7 +279,7 @@ static size_t utf8_sequence(const unsigned char *s)
     return n;
 }
 
-static void json_string(FILE *out, const char *text)
+void report_json_string(FILE *out, const char *text)
 {
     const unsigned char *s = (const unsigned char *)text;
     fputc('"', out);
@@ -308,16 +323,17 @@ static void json_file(FILE *out, const struct job *j)
 {
     const struct convert_result *r = &j->result;
     fputs("{\"input\":", out);
-    json_string(out, j->input);
+    report_json_string(out, j->input);
     fputs(",\"output\":", out);
-    json_string(out, j->output);
-    fprintf(out, ",\"status\":\"%s\",\"about\":", status_word(r->status));
-    if (r->status == CONVERT_OK) {
+    report_json_string(out, j->output);
+    fprintf(out,
+            ",\"status\":\"%s\",\"about\":", report_status_name(r->status));
+    if (r->status == CONVERT_OK || r->status == CONVERT_UP_TO_DATE) {
         fputs("null,\"reason\":null", out);
     } else {
-        json_string(out, r->about ? r->about : j->input);
+        report_json_string(out, r->about ? r->about : j->input);
         fputs(",\"reason\":", out);
-        json_string(out, r->reason);
+        report_json_string(out, r->reason);
     }
     fputs(",\"audio_seconds\":", out);
     json_number(out, audio_seconds(j), "%.6f");
@@ -342,7 +358,7 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
                  const struct batch_stats *st)
 {
     fputs("{\"version\":", out);
-    json_string(out, TEMPITCH_VERSION);
+    report_json_string(out, TEMPITCH_VERSION);
     fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
             semitones(o), exp2(semitones(o) / 12.0));
     fputs(",\"tempo\":", out);
@@ -361,8 +377,10 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     }
     fprintf(out,
             "],\n\"summary\":{\"files\":%zu,\"ok\":%zu,\"failed\":%zu,"
-            "\"skipped\":%zu,\"wall_seconds\":%.6f,\"sum_seconds\":%.6f",
-            p->njobs, st->ok, st->failed, st->skipped, st->wall, st->sum);
+            "\"skipped\":%zu,\"up_to_date\":%zu,\"wall_seconds\":%.6f,"
+            "\"sum_seconds\":%.6f",
+            p->njobs, st->ok, st->failed, st->skipped, st->up_to_date, st->wall,
+            st->sum);
     double speedup = -1;
     if (st->threads > 0 && st->wall > MIN_SECONDS)
         speedup = st->sum / st->wall;

@@ -8,13 +8,15 @@
  *   tempitch: FILE: N invalid samples (...) replaced by 0      unless -q
  *   tempitch: OUT: N samples clipped        unless -q
  *   IN -> OUT: 3.000 s -> 2.400 s in 0.041 s (73.2x realtime)   with -v
+ *   IN -> OUT: up to date                   with -v (--newer)
  *
  * The table, on stdout (column "input"; control characters shown as '?'):
  *   input      audio s   time s  x realtime  status
  *   a.wav        3.000    0.041        73.2  ok, normalized -1.3 dB
  *   b.wav        1.000        -           -  failed: reason
  *   c.wav        2.000        -           -  skipped: exists
- *   files: 1 ok, 1 failed, 1 skipped (3 in all)
+ *   d.wav        1.000        -           -  up to date
+ *   files: 1 ok, 1 failed, 1 skipped, 1 up to date (4 in all)
  *   time: wall 0.045 s, sum of file times 0.041 s, speedup 0.91x on
  *         1 thread, parallel efficiency 91 %
  * (the last two lines are one line each).  The JSON object has the same
@@ -31,10 +33,20 @@
 /* The batch as a whole, for the summary. */
 struct batch_stats {
     size_t ok, failed, skipped;
+    size_t up_to_date; /* --newer found the output current (not an error) */
+    int report_failed; /* --report could not be written (exit status 1)  */
     double wall; /* seconds from the first job start to the last report  */
     double sum;  /* the per-file times added up: what one worker needed */
     int threads; /* worker threads used: min(-j, jobs that ran)          */
 };
+
+/* The status of a job as JSON names it: "ok", "failed", "skipped" (the
+ * output exists) or "up-to-date" (--newer). */
+const char *report_status_name(enum convert_status s);
+
+/* Writes `text` as a JSON string (RFC 8259): quotes, backslashes and
+ * control characters escaped, bytes that are not valid UTF-8 as U+FFFD. */
+void report_json_string(FILE *out, const char *text);
 
 /* 1 when report_file would print something for *j at this verbosity
  * (so a progress line can be erased first, and only then). */
@@ -54,9 +66,10 @@ void report_table(FILE *out, const struct plan *p,
 
 /* The same data as one JSON object (RFC 8259), followed by a newline:
  *   {"version":..., "settings":{...}, "files":[{"input":..., "output":...,
- *    "status":"ok"|"failed"|"skipped", "reason":STRING|null, ...,
+ *    "status":"ok"|"failed"|"skipped"|"up-to-date", "reason":STRING|null,
+ *    ...,
  *    "clipped":N, "invalid_samples":N, "gain_db":X|null}, ...],
- *    "summary":{"files":N, "ok":N, "failed":N, "skipped":N,
+ *    "summary":{"files":N, "ok":N, "failed":N, "skipped":N, "up_to_date":N,
  *               "wall_seconds":X, "sum_seconds":X, "speedup":X|null,
  *               "threads":N, "efficiency":X|null}}
  * Strings are escaped (quotes, backslashes, control characters); bytes

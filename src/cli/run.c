@@ -8,6 +8,7 @@
  */
 #include "run.h"
 #include "clock.h"
+#include "jsonl.h"
 #include "progress.h"
 
 #include <tempitch/pool.h>
@@ -36,6 +37,8 @@ struct run {
     /* Written by the workers, read by the progress display. */
     atomic_size_t *running;   /* per worker: plan job + 1, 0 when idle */
     atomic_ullong audio_done; /* microseconds of audio finished        */
+
+    struct jsonl *jsonl; /* --report, or NULL */
 };
 
 static int run_job(void *user, size_t k, int worker)
@@ -77,7 +80,12 @@ static void report_job(struct run *r, size_t ji)
     case CONVERT_FAILED:
         r->st->failed++;
         break;
+    case CONVERT_UP_TO_DATE:
+        r->st->up_to_date++;
+        break;
     }
+    if (r->jsonl != NULL && jsonl_job(r->jsonl, r->opts, j) != 0)
+        r->st->report_failed = 1;
     if (j->took >= 0)
         r->st->sum += j->took;
 }
@@ -198,13 +206,23 @@ int run_batch(struct plan *p, const struct cli_options *o,
     progress_start(&r.progress,
                    o->verbosity != VERBOSITY_QUIET && isatty(STDERR_FILENO));
 
+    /* Opened before any job runs: a report that cannot be written stops
+     * the batch while nothing is done yet. */
+    if (o->report_path != NULL &&
+        (r.jsonl = jsonl_open(o->report_path)) == NULL)
+        return -1;
+
     size_t threads = p->nrun < (size_t)o->jobs ? p->nrun : (size_t)o->jobs;
     st->threads = (int)threads;
     if (o->verbosity == VERBOSITY_VERBOSE)
         report_settings(o, p, st->threads);
-    if (threads > 0 && run_pool(&r) != 0)
+    if (threads > 0 && run_pool(&r) != 0) {
+        jsonl_close(r.jsonl);
         return -1;
+    }
     report_until(&r, p->njobs);
     progress_clear(&r.progress);
+    if (jsonl_close(r.jsonl) != 0)
+        st->report_failed = 1;
     return 0;
 }

@@ -12,7 +12,8 @@
  *     workers finish in: the pool hands back completions in job order,
  *     and the files the plan already refused are reported in between;
  *   - a failing file is only its own status; the others go on;
- *   - workers print nothing; reporting happens in the main thread.
+ *   - workers print nothing; reporting happens in the main thread, which
+ *     also appends each job's --report line (jsonl.h) as it is reported.
  * Output bytes never depend on which worker ran a file or when.
  */
 #ifndef TEMPITCH_CLI_RUN_H
@@ -25,9 +26,10 @@
 /* Runs every job of *p that the plan left to run, filling each job's
  * outcome, calling report_file() for every job (run or refused) in input
  * order as soon as it and all before it are done, and showing the
- * progress line when stderr is a terminal and not -q.  Returns 0 with *st
- * filled, or -1 after printing why the workers could not start (no job
- * has run then). */
+ * progress line when stderr is a terminal and not -q.  With --report the
+ * report file is opened first and gets one line per job.  Returns 0 with
+ * *st filled, or -1 after printing why the workers could not start or the
+ * report file could not be opened (no job has run then). */
 int run_batch(struct plan *p, const struct cli_options *o,
               struct batch_stats *st);
 

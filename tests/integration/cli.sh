@@ -21,7 +21,7 @@ case_help() {
         # Every option is documented.
         for o in -p, -f, -T, -t, -D, -o, -j, -q, -v, -h, -V, --pitch \
             --frequency --tempo --time --duration --output --jobs --force \
-            --normalize --sync \
+            --normalize --sync --newer --shard=K/N --report=FILE \
             --quiet --verbose --json --bench --bench-jobs --seconds \
             --channels --rate --reps --help --version X:Y "Exit status" \
             "-o -" "FILE - reads stdin"; do

@@ -1,0 +1,44 @@
+/*
+ * stamp.h -- the settings stamp: a text that says how an output was made,
+ * stored in the output file itself.
+ *
+ * `tempitch --newer` must know whether an existing output was made with
+ * the settings asked for now.  The output is the only record that travels
+ * with it (a side file could be lost, copied or shared by several
+ * processes), so the settings are written into it as libsndfile's
+ * SF_STR_SOFTWARE string.  libsndfile appends its own version to that
+ * string when it writes it: "STAMP (libsndfile-1.2.0)".
+ *
+ * Formats that keep the string (checked with libsndfile 1.2): WAV, WAVEX,
+ * RF64, AIFF, CAF (an info chunk), FLAC, Ogg Vorbis and Ogg Opus (a
+ * comment).  W64, AU, MP3 and the others keep none: for them only the
+ * modification times can tell (stamp_check says so).
+ *
+ * The stamp is plain text without a time or a host name, so an output
+ * stays byte-identical from run to run.
+ */
+#ifndef TEMPITCH_AUDIO_STAMP_H
+#define TEMPITCH_AUDIO_STAMP_H
+
+#include <sndfile.h>
+
+/* Stores `stamp` as the SOFTWARE string of `f`, opened for writing and
+ * with no audio written yet (FLAC and Ogg write their comments with the
+ * first audio).  An empty stamp, or a format that keeps no strings, stores
+ * nothing; neither is an error.  Thread-safe for different handles. */
+void stamp_write(SNDFILE *f, const char *stamp);
+
+enum stamp_result {
+    STAMP_SAME,      /* the file holds exactly `stamp`                   */
+    STAMP_DIFFERENT, /* the file holds strings, but not `stamp`: another
+                        setting, another version, or another program     */
+    STAMP_UNKNOWN,   /* the format keeps no strings: nothing to compare  */
+    STAMP_UNREADABLE /* not an audio file libsndfile can open            */
+};
+
+/* Compares the stamp stored in the audio file at `path` with `stamp`.
+ * Opens the file through sfio (so it is safe beside workers), reads only
+ * its header, and closes it. */
+enum stamp_result stamp_check(const char *path, const char *stamp);
+
+#endif /* TEMPITCH_AUDIO_STAMP_H */

@@ -1,0 +1,59 @@
+/*
+ * select.h -- which planned jobs this process runs: the settings stamp,
+ * --shard and --newer.
+ *
+ * Called once, at the end of plan building, over the final job list (each
+ * job with its input, output and parameters), before the jobs are put in
+ * start order.  Whatever builds the list (command line, folders, ...),
+ * the selection rules stay here:
+ *
+ *   1. Every job gets its settings stamp (params.stamp, stored in the
+ *      output; see stamp.h): "tempitch VERSION -p SEMITONES -T SPEED",
+ *      plus " --normalize" when given.  It names what decides the output's
+ *      samples, each in one canonical spelling: the pitch in semitones
+ *      (-f 2 and -p 12 give the same stamp, as they give the same output),
+ *      the speed factor the file actually gets (-t 0.8 is -T 1.25; with -D
+ *      each file's own), every number in the fewest digits that read back
+ *      exactly.  The version is part of it: a new tempitch may make other
+ *      samples, so its outputs are not current for --newer.
+ *   2. --shard K/N keeps the jobs whose key hashes to share K and drops
+ *      the others from the plan (they are neither run nor reported).  The
+ *      key is the output's path inside the -o directory when there is one
+ *      (so hosts that mount the shared folders at different places still
+ *      agree), else the input path as given (with leading "./" removed).
+ *      The hash is FNV-1a 64 of the key's bytes with a final bit mix; the
+ *      job is in share (hash mod N) + 1.  So the split depends neither on
+ *      the order of the arguments nor on the process, and N processes
+ *      given the same files and K = 1..N together do each job exactly once.
+ *   3. --newer (Make-style): a job whose output exists as a regular file,
+ *      is not older than its input (modification times, to the
+ *      nanosecond where the file system keeps them; equal counts as
+ *      current, as in make) and holds this job's stamp is not run and is
+ *      reported up to date.  When the output's format keeps no strings
+ *      (W64, AU, MP3, ...; see stamp.h) the times alone decide.  Any other
+ *      existing output is stale and is replaced, as with --force.
+ */
+#ifndef TEMPITCH_CLI_SELECT_H
+#define TEMPITCH_CLI_SELECT_H
+
+#include "options.h"
+#include "plan.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Writes the settings stamp of a job with parameters *p into
+ * stamp[CONVERT_STAMP_MAX] (see 1. above). */
+void select_stamp(const struct convert_params *p,
+                  char stamp[CONVERT_STAMP_MAX]);
+
+/* The share (0..n-1) of a job whose shard key is `key`. n >= 1. */
+unsigned long select_share(const char *key, unsigned long n);
+
+/* Applies 1-3 above to the jobs of *p (p->order is not built yet).  Jobs
+ * dropped by --shard are removed from p->jobs (their outputs freed), the
+ * others keep their relative order.  Returns PLAN_OK, or PLAN_FATAL after
+ * printing that memory ran out. */
+enum plan_status select_jobs(const struct cli_options *o, struct plan *p);
+
+#endif /* TEMPITCH_CLI_SELECT_H */
