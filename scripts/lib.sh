@@ -4,10 +4,11 @@
 # Debian packages needed to build and test tempitch (used by the scripts
 # that source this file); valgrind and time (/usr/bin/time, peak memory)
 # for the fault tests; make, GNU parallel and python3 (JSON checks) for
-# the pipeline tests (tests/integration/pipe.sh).
+# the pipeline tests (tests/integration/pipe.sh); sox for the pipe chain
+# test (tests/integration/streams.sh).
 # shellcheck disable=SC2034
 TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
-    libsndfile1-dev libcmocka-dev valgrind time make parallel python3)
+    libsndfile1-dev libcmocka-dev valgrind time make parallel python3 sox)
 
 log() {
     printf '==> %s\n' "$*"
