@@ -25,6 +25,14 @@ struct convert_params {
                            CONVERT_NORMALIZE_PEAK (two passes, see below)  */
     int sync;           /* nonzero: fsync the output (and its directory)
                            before reporting it done                        */
+    /* The output's format (sndfile.h SF_FORMAT_* codes).  out_major 0:
+     * from the output's extension, or the input's when the extension is
+     * unknown (WAV if that cannot be written).  out_subtype 0: chosen by
+     * sfformat_choose (the input's where possible), with out_hint
+     * preferred; otherwise exactly that subtype, or the file fails. */
+    int out_major;
+    int out_subtype;
+    int out_hint;
 };
 
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
@@ -95,6 +103,10 @@ void converter_free(struct converter *c);
  * second decode and stretch of just the files that need it; memory stays
  * that of one pass.  An input that cannot be read twice (a pipe) then
  * fails.
+ *
+ * The input's metadata strings (title, artist, album, comment, date,
+ * genre, ...) are copied to the output where its format holds them; none
+ * are added, so outputs stay byte-identical from run to run.
  *
  * Fills *result and returns result->status.  Unless CONVERT_OK, no output
  * or temporary file is left behind.  Thread-safe for different converters.

@@ -10,7 +10,10 @@
  * 0.5; above 1 makes a float file that clips when stored as integers).
  *
  *   gen_signal [-d SECONDS | -n FRAMES] [-r RATE] [-c CHANNELS]
- *              [-s float|pcm16|pcm24] [-a PEAK] OUTPUT.wav
+ *              [-s float|pcm16|pcm24] [-a PEAK] [-m KEY=VALUE]... OUTPUT.wav
+ *
+ * -m stores a metadata string (KEY: title, artist, album, comment, date,
+ * genre, copyright, tracknumber), for the metadata tests.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -27,7 +30,8 @@
 static void usage(void)
 {
     fputs("usage: gen_signal [-d SECONDS | -n FRAMES] [-r RATE] "
-          "[-c CHANNELS] [-s float|pcm16|pcm24] [-a PEAK] OUTPUT.wav\n",
+          "[-c CHANNELS] [-s float|pcm16|pcm24] [-a PEAK] [-m KEY=VALUE]... "
+          "OUTPUT.wav\n",
           stderr);
     exit(2);
 }
@@ -49,14 +53,26 @@ static double noise(uint32_t *state)
     return (double)(*state >> 8) / (double)(1u << 23) - 1.0;
 }
 
+static const struct {
+    const char *key;
+    int kind;
+} string_keys[] = {
+    {"title", SF_STR_TITLE},         {"artist", SF_STR_ARTIST},
+    {"album", SF_STR_ALBUM},         {"comment", SF_STR_COMMENT},
+    {"date", SF_STR_DATE},           {"genre", SF_STR_GENRE},
+    {"copyright", SF_STR_COPYRIGHT}, {"tracknumber", SF_STR_TRACKNUMBER},
+};
+enum { NKEYS = sizeof string_keys / sizeof string_keys[0] };
+
 int main(int argc, char **argv)
 {
+    const char *strings[NKEYS] = {0};
     double seconds = 3.0, rate = 44100.0, peak = 0.5;
     long frames_opt = -1;
     int channels = 2;
     int subtype = SF_FORMAT_FLOAT;
     int c;
-    while ((c = getopt(argc, argv, "d:n:r:c:s:a:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:r:c:s:a:m:")) != -1) {
         switch (c) {
         case 'd':
             seconds = number(optarg);
@@ -73,6 +89,19 @@ int main(int argc, char **argv)
         case 'a':
             peak = number(optarg);
             break;
+        case 'm': {
+            const char *eq = strchr(optarg, '=');
+            size_t k = 0;
+            while (eq != NULL && k < NKEYS &&
+                   (strlen(string_keys[k].key) != (size_t)(eq - optarg) ||
+                    strncmp(optarg, string_keys[k].key,
+                            (size_t)(eq - optarg)) != 0))
+                k++;
+            if (eq == NULL || k == NKEYS)
+                usage();
+            strings[k] = eq + 1;
+            break;
+        }
         case 's':
             if (strcmp(optarg, "float") == 0)
                 subtype = SF_FORMAT_FLOAT;
@@ -101,6 +130,14 @@ int main(int argc, char **argv)
         return 1;
     }
     sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    for (size_t k = 0; k < NKEYS; k++) {
+        if (strings[k] != NULL &&
+            sf_set_string(f, string_keys[k].kind, strings[k]) != 0) {
+            fprintf(stderr, "gen_signal: %s: cannot store %s\n", path,
+                    string_keys[k].key);
+            return 1;
+        }
+    }
 
     static const double chord[] = {220.0, 277.1826, 329.6276};
     const long click_every = lround(rate * 0.5);
