@@ -176,6 +176,8 @@ static int read_record(struct parser *ps)
 /* Strict number: all of `text`, finite (no spaces, "nan", "1x"). */
 static int parse_number(const char *text, double *v)
 {
+    if (isspace((unsigned char)text[0]))
+        return -1; /* strtod would skip it */
     char *end = NULL;
     errno = 0;
     double x = strtod(text, &end);
