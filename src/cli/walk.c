@@ -131,17 +131,16 @@ static int walk_dir(const char *path, const struct stat *st,
             free(child);
             continue;
         }
-        /* A link is taken if it does not lead to a directory (a broken
-         * one fails later, with its reason). */
+        /* Only regular files, and links to them: a FIFO or device in a
+         * tree would block or never end.  A broken link is taken and
+         * fails later, with its reason. */
+        int regular = have && S_ISREG(cst.st_mode);
         if (have && S_ISLNK(cst.st_mode)) {
             struct stat target;
-            if (fstatat(fd, names[i], &target, 0) == 0 &&
-                S_ISDIR(target.st_mode)) {
-                free(child);
-                continue;
-            }
+            regular = fstatat(fd, names[i], &target, 0) != 0 ||
+                      S_ISREG(target.st_mode);
         }
-        if (sfformat_is_audio_name(names[i]))
+        if (regular && sfformat_is_audio_name(names[i]))
             rc = add(l, child, 0);
         else
             free(child);

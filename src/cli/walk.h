@@ -9,7 +9,9 @@
  *   - a file is taken when its extension names a format libsndfile knows
  *     (sfformat_is_audio_name): no file is opened to decide, and a broken
  *     song.wav is reported as failing rather than silently left out;
- *   - symbolic links to files are followed; links to directories are not
+ *   - only regular files are taken (a FIFO or device in a tree would block
+ *     or never end), and symbolic links to them (a broken link is taken,
+ *     and fails with its reason); links to directories are not followed
  *     (so links cannot make a loop), nor is a directory that is one of its
  *     own ancestors (bind mounts) or the directory `skip` (the output
  *     directory, when it lies inside the tree).

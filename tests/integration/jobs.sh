@@ -109,7 +109,7 @@ case_recursive_tree() {
 }
 
 case_recursive_skips() {
-    # Hidden files, hidden directories, temporary outputs and names
+    # Hidden files, hidden directories, temporary outputs, FIFOs and names
     # libsndfile does not know are not jobs; the output directory inside
     # the tree is not walked, so a second run does not take the first
     # run's outputs as inputs.
@@ -121,6 +121,7 @@ case_recursive_skips() {
     cp t/a.wav t/.a.wav.tmp.XyZ987
     cp t/a.wav t/sub/.b.wav.tmp.000000
     cp t/a.wav t/a.wav.bak
+    mkfifo t/sub/pipe.wav # would block the batch if it were a job
     run -q -r t -o t/out
     expect_status 0
     expect_files t/out a.wav sub/b.wav
