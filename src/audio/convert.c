@@ -317,6 +317,29 @@ static int length_is_exact(const SF_INFO *info)
     return 0;
 }
 
+/* Metadata strings worth keeping, in sndfile.h's order.  Not the
+ * software string: that names the program that made the file, which is
+ * now tempitch (the settings stamp goes there, stamp.h). */
+static const int string_kinds[] = {
+    SF_STR_TITLE,   SF_STR_COPYRIGHT, SF_STR_ARTIST,      SF_STR_COMMENT,
+    SF_STR_DATE,    SF_STR_ALBUM,     SF_STR_LICENSE,     SF_STR_TRACKNUMBER,
+    SF_STR_GENRE,
+};
+
+/* Copies the input's strings to the output before any audio is written
+ * (FLAC and Ogg put them in headers written with the first frames).  A
+ * format without room for one refuses it, which is not an error: the
+ * audio is what was asked for. */
+static void copy_strings(SNDFILE *in, SNDFILE *out)
+{
+    for (size_t i = 0; i < sizeof string_kinds / sizeof string_kinds[0]; i++) {
+        const char *v = sf_get_string(in, string_kinds[i]);
+        if (v != NULL && v[0] != '\0')
+            sf_set_string(out, string_kinds[i], v);
+    }
+}
+
+
 /* Where a pass writes: the temporary file of an output (`file`), or
  * standard output (`pipe`, when `file` is NULL). */
 struct sink {
@@ -352,6 +375,7 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     /* A float WAV otherwise gets a PEAK chunk with a timestamp, and the
      * same run would not give the same bytes twice. */
     sf_command(out, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    copy_strings(in, out);
     /* Before any audio: FLAC and Ogg write their comments with the first
      * block. */
     stamp_write(out, params->stamp);
@@ -423,6 +447,43 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
             fail(r, out_path, "write error: %s", strerror(err));
     }
     return r->status;
+}
+
+/* The output format for `params` (see convert.h), or 0 after recording
+ * why there is none. */
+static int output_format(const char *out_path,
+                         const struct convert_params *params, const SF_INFO *in,
+                         struct convert_result *r)
+{
+    struct sfformat_target target = sfformat_for_path(out_path);
+    if (params->out_major != 0) {
+        target.major = params->out_major;
+        target.subtype_hint = params->out_hint;
+    }
+    int from_input = target.major == 0;
+    if (from_input)
+        target.major = in->format & SF_FORMAT_TYPEMASK;
+    if (params->out_subtype != 0) {
+        int f = sfformat_explicit(target.major, params->out_subtype,
+                                  in->samplerate, in->channels);
+        if (f == 0)
+            fail(r, out_path,
+                 "%s cannot store %s samples (%d channels at %d Hz)",
+                 sfformat_major_name(target.major),
+                 sfformat_major_name(params->out_subtype), in->channels,
+                 in->samplerate);
+        return f;
+    }
+    int f = sfformat_choose(target, in);
+    /* The input's own format may be one libsndfile only reads. */
+    if (f == 0 && from_input) {
+        target.major = SF_FORMAT_WAV;
+        f = sfformat_choose(target, in);
+    }
+    if (f == 0)
+        fail(r, out_path, "%s cannot store %d-channel audio at %d Hz",
+             sfformat_major_name(target.major), in->channels, in->samplerate);
+    return f;
 }
 
 /* Opens the input and refuses what cannot be converted.  Returns the
@@ -553,13 +614,10 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
         return fail_engine_setup(r, in_path, &in_info, rc);
     }
 
-    struct sfformat_target target = sfformat_for_path(out_path);
-    int format = sfformat_choose(target, &in_info);
+    int format = output_format(out_path, params, &in_info, r);
     if (format == 0) {
         sf_close(in);
-        return fail(r, out_path, "%s cannot store %d-channel audio at %d Hz",
-                    sfformat_major_name(target.major), in_info.channels,
-                    in_info.samplerate);
+        return r->status;
     }
     if (to_stdout)
         return convert_to_stdout(c, in, &in_info, format, in_path, params, r);

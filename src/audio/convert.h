@@ -31,6 +31,14 @@ struct convert_params {
     char stamp[CONVERT_STAMP_MAX]; /* how the output is made, stored in it
                            where the format keeps strings (stamp.h);
                            empty: nothing stored                           */
+    /* The output's format (sndfile.h SF_FORMAT_* codes).  out_major 0:
+     * from the output's extension, or the input's when the extension is
+     * unknown (WAV if that cannot be written).  out_subtype 0: chosen by
+     * sfformat_choose (the input's where possible), with out_hint
+     * preferred; otherwise exactly that subtype, or the file fails. */
+    int out_major;
+    int out_subtype;
+    int out_hint;
 };
 
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
@@ -115,6 +123,10 @@ void converter_free(struct converter *c);
  * second decode and stretch of just the files that need it; memory stays
  * that of one pass.  An input that cannot be read twice (a pipe) then
  * fails.
+ *
+ * The input's metadata strings (title, artist, album, comment, date,
+ * genre, ...) are copied to the output where its format holds them; none
+ * are added, so outputs stay byte-identical from run to run.
  *
  * Fills *result and returns result->status.  Unless CONVERT_OK, no output
  * or temporary file is left behind.  Thread-safe for different converters.

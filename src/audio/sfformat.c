@@ -34,7 +34,7 @@ static int ext_equal(const char *a, const char *b)
 
 struct sfformat_target sfformat_for_path(const char *path)
 {
-    struct sfformat_target t = {SF_FORMAT_WAV, 0};
+    struct sfformat_target t = {0, 0};
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     const char *dot = strrchr(base, '.');
@@ -63,6 +63,85 @@ struct sfformat_target sfformat_for_path(const char *path)
         }
     }
     return t;
+}
+
+int sfformat_is_audio_name(const char *path)
+{
+    return sfformat_for_path(path).major != 0;
+}
+
+/* The names --format and --subtype take.  Short, lower-case, the way
+ * people say them; the extension is what output names get. */
+static const struct sfformat_name majors[] = {
+    {"wav", SF_FORMAT_WAV, 0, "wav"},
+    {"flac", SF_FORMAT_FLAC, 0, "flac"},
+    {"ogg", SF_FORMAT_OGG, SF_FORMAT_VORBIS, "ogg"},
+    {"opus", SF_FORMAT_OGG, SF_FORMAT_OPUS, "opus"},
+    {"aiff", SF_FORMAT_AIFF, 0, "aiff"},
+    {"caf", SF_FORMAT_CAF, 0, "caf"},
+    {"mp3", SF_FORMAT_MPEG, SF_FORMAT_MPEG_LAYER_III, "mp3"},
+    {"au", SF_FORMAT_AU, 0, "au"},
+    {"w64", SF_FORMAT_W64, 0, "w64"},
+    {"rf64", SF_FORMAT_RF64, 0, "rf64"},
+};
+
+/* Block codecs (ADPCM, GSM) are left out: their last block is padded, so
+ * an output would not have the exact length (see pads_to_blocks). */
+static const struct sfformat_name subtypes[] = {
+    {"pcm8", SF_FORMAT_PCM_S8, 0, NULL},
+    {"pcmu8", SF_FORMAT_PCM_U8, 0, NULL},
+    {"pcm16", SF_FORMAT_PCM_16, 0, NULL},
+    {"pcm24", SF_FORMAT_PCM_24, 0, NULL},
+    {"pcm32", SF_FORMAT_PCM_32, 0, NULL},
+    {"float", SF_FORMAT_FLOAT, 0, NULL},
+    {"double", SF_FORMAT_DOUBLE, 0, NULL},
+    {"ulaw", SF_FORMAT_ULAW, 0, NULL},
+    {"alaw", SF_FORMAT_ALAW, 0, NULL},
+    {"vorbis", SF_FORMAT_VORBIS, 0, NULL},
+    {"opus", SF_FORMAT_OPUS, 0, NULL},
+    {"mp3", SF_FORMAT_MPEG_LAYER_III, 0, NULL},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct sfformat_name *lookup(const struct sfformat_name *table,
+                                          size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (ext_equal(name, table[i].name))
+            return &table[i];
+    }
+    return NULL;
+}
+
+const struct sfformat_name *sfformat_major_named(const char *name)
+{
+    return lookup(majors, COUNT(majors), name);
+}
+
+const struct sfformat_name *sfformat_subtype_named(const char *name)
+{
+    return lookup(subtypes, COUNT(subtypes), name);
+}
+
+const char *sfformat_subtype_short(int format)
+{
+    for (size_t i = 0; i < COUNT(subtypes); i++) {
+        if (subtypes[i].format == (format & SF_FORMAT_SUBMASK))
+            return subtypes[i].name;
+    }
+    return NULL;
+}
+
+const char *sfformat_major_names(void)
+{
+    return "wav, flac, ogg, opus, aiff, caf, mp3, au, w64, rf64";
+}
+
+const char *sfformat_subtype_names(void)
+{
+    return "pcm8, pcmu8, pcm16, pcm24, pcm32, float, double, ulaw, alaw, "
+           "vorbis, opus, mp3";
 }
 
 int sfformat_is_float(int format)
@@ -152,6 +231,14 @@ int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
             return f;
     }
     return 0;
+}
+
+int sfformat_explicit(int major, int subtype, int rate, int channels)
+{
+    if (pads_to_blocks(subtype) || pads_odd_bytes(major, subtype))
+        return 0;
+    SF_INFO in = {.samplerate = rate, .channels = channels};
+    return try_format(&in, major | subtype);
 }
 
 const char *sfformat_major_name(int major)

@@ -16,25 +16,41 @@ static void add_part(char *tag, const char *fmt, double value)
     snprintf(tag + len, NAMING_TAG_MAX - len, fmt, value);
 }
 
-void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX])
+void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX])
 {
     tag[0] = '\0';
     /* Compared with the values as given, so "-f 1" and "-p 0" (no change)
      * add nothing, while any real change, however small, shows. */
-    if (o->pitch_opt == 'p' && o->params.pitch != 0.0)
-        add_part(tag, "p%+g", o->params.pitch);
-    else if (o->pitch_opt == 'f' && o->params.pitch != 1.0)
-        add_part(tag, "f%g", o->params.pitch);
+    if (c->pitch_opt == 'p' && c->pitch != 0.0)
+        add_part(tag, "p%+g", c->pitch);
+    else if (c->pitch_opt == 'f' && c->pitch != 1.0)
+        add_part(tag, "f%g", c->pitch);
 
-    if (o->tempo_opt == 'T' && o->tempo_value != 1.0)
-        add_part(tag, "T%g", o->tempo_value);
-    else if (o->tempo_opt == 't' && o->tempo_value != 1.0)
-        add_part(tag, "t%g", o->tempo_value);
-    else if (o->tempo_opt == 'D')
-        add_part(tag, "D%g", o->tempo_value);
+    if (c->tempo_opt == 'T' && c->tempo_value != 1.0)
+        add_part(tag, "T%g", c->tempo_value);
+    else if (c->tempo_opt == 't' && c->tempo_value != 1.0)
+        add_part(tag, "t%g", c->tempo_value);
+    else if (c->tempo_opt == 'D')
+        add_part(tag, "D%g", c->tempo_value);
 
     if (tag[0] == '\0')
         snprintf(tag, NAMING_TAG_MAX, "copy");
+}
+
+void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX])
+{
+    struct naming_change c = {o->pitch_opt, o->params.pitch, o->tempo_opt,
+                              o->tempo_value};
+    if (o->tempo_opt == 0)
+        c.tempo_value = 1.0;
+    naming_tag_of(&c, tag);
+}
+
+void naming_values(const struct naming_change *c, char *pitch, char *tempo)
+{
+    snprintf(pitch, NAMING_TAG_MAX, c->pitch_opt == 'f' ? "%g" : "%+g",
+             c->pitch);
+    snprintf(tempo, NAMING_TAG_MAX, "%g", c->tempo_opt ? c->tempo_value : 1.0);
 }
 
 const char *naming_base(const char *path)

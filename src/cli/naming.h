@@ -26,6 +26,23 @@ enum { NAMING_TAG_MAX = 96 };
  * left. */
 void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX]);
 
+/* One job's change as the user spelt it (a variant of a list, or a
+ * manifest row, which spells pitch as 'p' and tempo as 'T'). */
+struct naming_change {
+    int pitch_opt;      /* 0, 'p' or 'f'                              */
+    double pitch;       /* semitones for 'p' (and 0), ratio for 'f'   */
+    int tempo_opt;      /* 0, 'T', 't' or 'D'                         */
+    double tempo_value; /* speed factor, multiple or seconds          */
+};
+
+/* naming_tag for one job's change. */
+void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX]);
+
+/* The {pitch} and {tempo} fields of name templates (template.h): the
+ * values as given, pitch in semitones signed ("+3"); each buffer holds
+ * NAMING_TAG_MAX bytes. */
+void naming_values(const struct naming_change *c, char *pitch, char *tempo);
+
 /* The file-name part of `path` (after the last '/'). */
 const char *naming_base(const char *path);
 

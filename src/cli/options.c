@@ -6,6 +6,8 @@
  * the other rather than silently ignored.
  */
 #include "options.h"
+#include "sfformat.h"
+#include "template.h"
 
 #include <tempitch/pool.h>
 #include <tempitch/stretch.h>
@@ -52,6 +54,11 @@ enum {
     OPT_NEWER,
     OPT_SHARD,
     OPT_REPORT,
+    /* The job list (see the block "Job list options" below). */
+    OPT_NAME,
+    OPT_FORMAT,
+    OPT_SUBTYPE,
+    OPT_MANIFEST,
 };
 
 static const struct option long_options[] = {
@@ -77,6 +84,12 @@ static const struct option long_options[] = {
     {"newer", no_argument, NULL, OPT_NEWER},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"report", required_argument, NULL, OPT_REPORT},
+    /* The job list. */
+    {"recursive", no_argument, NULL, 'r'},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"subtype", required_argument, NULL, OPT_SUBTYPE},
+    {"manifest", required_argument, NULL, OPT_MANIFEST},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -84,7 +97,7 @@ static const struct option long_options[] = {
 
 /* Leading ':' makes getopt return ':' for a missing value, so the two
  * kinds of mistakes get different messages. */
-static const char short_options[] = ":p:f:T:t:D:o:j:qvhV";
+static const char short_options[] = ":p:f:T:t:D:o:j:qvhVr";
 
 static void print_help_pipelines(void);
 static int take_pipeline_option(int c, struct cli_options *o);
@@ -96,11 +109,14 @@ static void print_help(void)
     /* clang-format off */
     printf(
 "Usage: tempitch [OPTION]... FILE... [-o OUTPUT]\n"
+"       tempitch [OPTION]... -r DIR... [-o OUTDIR]\n"
+"       tempitch [OPTION]... --manifest CSV [-o OUTDIR]\n"
 "       tempitch --bench [OPTION]... [FILE]...\n"
 "Change the pitch and the tempo of audio files independently, on a pool\n"
 "of worker threads, and print how long each file took.\n"
 "\n"
-"The change (the same for every file):\n"
+"The change (the same for every file; -p -f -T -t also take lists A,B,C:\n"
+"each combination is a job, inputs outer, then pitch, then tempo):\n"
 "  -p, --pitch=SEMITONES   pitch shift in semitones, fractional allowed\n"
 "                          (%g..%g; default 0)\n"
 "  -f, --frequency=RATIO   pitch shift as a frequency ratio (%g..%g;\n"
@@ -143,6 +159,28 @@ static void print_help(void)
 "                          renamed into place, so it also survives a\n"
 "                          crash of the machine (slower)\n"
 "\n"
+"Job list:\n"
+"  -r, --recursive         a DIR operand means the audio files of its tree\n"
+"                          (by extension, sorted; names starting with '.'\n"
+"                          skipped; directory symlinks not followed); under\n"
+"                          -o OUTDIR the tree is mirrored\n"
+"      --name=TEMPLATE     output names from fields: {stem} {ext} {tag}\n"
+"                          {pitch} {tempo} {variant}, e.g.\n"
+"                          '{stem}_{variant}.{ext}'; may contain '/';\n"
+"                          default {stem}.{tag}.{ext}, or {stem}.{ext} in\n"
+"                          an -o directory (one combination, no manifest)\n"
+"      --format=FMT        output format: wav flac ogg opus aiff caf mp3\n"
+"                          au w64 rf64 (default: from the output's\n"
+"                          extension, else the input's); {ext} is FMT\n"
+"      --subtype=SUB       sample format: pcm8 pcmu8 pcm16 pcm24 pcm32\n"
+"                          float double ulaw alaw vorbis opus mp3\n"
+"                          (default: the input's where the format allows)\n"
+"      --manifest=CSV      jobs from a CSV file ('-': stdin) with a header\n"
+"                          of columns input,output,pitch,tempo (input\n"
+"                          required; empty fields: the command line's);\n"
+"                          quote fields with '\"'; '#' lines are comments;\n"
+"                          not combined with FILE operands\n"
+"\n"
 "Batch:\n"
 "  -j, --jobs=N            worker threads (1..%d; default: the number of\n"
 "                          online CPUs, %d here); -j 1 runs serially\n"
@@ -172,9 +210,10 @@ static void print_help(void)
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show version information and exit\n"
 "\n"
-"An output keeps its input's sample rate, channel count and sample format\n"
-"when the output's format allows it; the extension picks the format\n"
-"(.wav .flac .ogg .aiff ...; unknown: WAV).  Integer outputs are clipped\n"
+"An output keeps its input's sample rate, channel count, sample format\n"
+"and metadata strings (title, artist, ...) when the output's format\n"
+"allows it; --format or the extension picks the format (.wav .flac .ogg\n"
+".aiff ...; unknown: the input's).  Integer outputs are clipped\n"
 "at full scale and the number of clipped samples is reported (or use\n"
 "--normalize).  Input samples that are NaN, infinite or beyond 1e12 are\n"
 "replaced by 0, with a warning.  Outputs are byte-identical whatever -j\n"
@@ -328,6 +367,162 @@ static int check_spelling(int *seen, int opt, const char *setting)
     return 0;
 }
 
+/* ==== Job list options: value lists, -r, --name, --format, --subtype,
+ * --manifest.  Kept together here; take_option calls in for -p -f -T -t
+ * and job_option handles the rest. ==== */
+
+/* One value of a list: parses `text` into *v or prints why not. */
+typedef int value_fn(const char *text, double *v);
+
+static int semitones_value(const char *text, double *v)
+{
+    return parse_ranged(text, "pitch", "semitones", TP_SEMITONES_MIN,
+                        TP_SEMITONES_MAX, v);
+}
+
+static int ratio_value(const char *text, double *v)
+{
+    return parse_ranged(text, "frequency ratio", "a ratio", RATIO_MIN,
+                        RATIO_MAX, v);
+}
+
+static int time_value(const char *text, double *v)
+{
+    /* A duration multiple X is the speed factor 1/X; the range is the
+     * tempo range inverted. */
+    return parse_ranged(text, "time ratio", "a duration multiple",
+                        1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN, v);
+}
+
+/* "A,B,C": each value through `parse`, at most CLI_VALUES_MAX.  A later
+ * use of the same option replaces the whole list. */
+static int parse_list(const char *text, value_fn *parse, double *values,
+                      size_t *count)
+{
+    size_t n = 0;
+    const char *p = text;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        if (n == CLI_VALUES_MAX) {
+            fprintf(stderr, "tempitch: too many values in '%s' (at most %d)\n",
+                    text, CLI_VALUES_MAX);
+            return -1;
+        }
+        char *piece = malloc(len + 1);
+        if (piece == NULL) {
+            fputs("tempitch: out of memory\n", stderr);
+            return -1;
+        }
+        memcpy(piece, p, len);
+        piece[len] = '\0';
+        int rc = parse(piece, &values[n]);
+        free(piece);
+        if (rc != 0)
+            return -1;
+        n++;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+/* --format NAME: the major format, its implied subtype as a hint, and the
+ * extension output names get. */
+static int take_format(const char *text, struct cli_options *o)
+{
+    const struct sfformat_name *f = sfformat_major_named(text);
+    if (f == NULL) {
+        fprintf(stderr, "tempitch: unknown format '%s' (expected one of: %s)\n",
+                text, sfformat_major_names());
+        return -1;
+    }
+    o->params.out_major = f->format;
+    o->params.out_hint = f->subtype;
+    o->format_ext = f->ext;
+    return 0;
+}
+
+static int take_subtype(const char *text, struct cli_options *o)
+{
+    const struct sfformat_name *f = sfformat_subtype_named(text);
+    if (f == NULL) {
+        fprintf(stderr,
+                "tempitch: unknown subtype '%s' (expected one of: %s)\n", text,
+                sfformat_subtype_names());
+        return -1;
+    }
+    o->params.out_subtype = f->format;
+    return 0;
+}
+
+/* -r, --name, --format, --subtype, --manifest.  Returns 0, -1 after a
+ * usage error, or 1 when `c` is none of them. */
+static int job_option(int c, struct cli_options *o, const char **batch_only)
+{
+    char why[160];
+    switch (c) {
+    case 'r':
+        o->recursive = 1;
+        *batch_only = *batch_only ? *batch_only : "-r";
+        return 0;
+    case OPT_NAME:
+        if (template_check(optarg, why, sizeof why) != 0) {
+            fprintf(stderr, "tempitch: invalid --name '%s': %s\n", optarg, why);
+            return -1;
+        }
+        o->name_template = optarg;
+        *batch_only = *batch_only ? *batch_only : "--name";
+        return 0;
+    case OPT_FORMAT:
+        *batch_only = *batch_only ? *batch_only : "--format";
+        return take_format(optarg, o);
+    case OPT_SUBTYPE:
+        *batch_only = *batch_only ? *batch_only : "--subtype";
+        return take_subtype(optarg, o);
+    case OPT_MANIFEST:
+        if (optarg[0] == '\0') {
+            usage_error("empty manifest name", NULL);
+            return -1;
+        }
+        o->manifest = optarg;
+        *batch_only = *batch_only ? *batch_only : "--manifest";
+        return 0;
+    }
+    return 1;
+}
+
+/* Checks across the job list options, once all are read. */
+static int finish_job_options(const struct cli_options *o, size_t nfiles)
+{
+    int major = o->params.out_major, sub = o->params.out_subtype;
+    /* The rate and channels are unknown until the files are opened; a
+     * combination no common shape can use is wrong whatever they are. */
+    if (major != 0 && sub != 0 &&
+        sfformat_explicit(major, sub, 44100, 1) == 0 &&
+        sfformat_explicit(major, sub, 48000, 1) == 0 &&
+        sfformat_explicit(major, sub, 48000, 2) == 0) {
+        fprintf(stderr, "tempitch: --format %s cannot store --subtype %s\n",
+                o->format_ext, sfformat_subtype_short(sub));
+        return -1;
+    }
+    if (o->manifest != NULL && nfiles > 0) {
+        usage_error("--manifest and FILE operands cannot be combined (put "
+                    "the files in the manifest)",
+                    NULL);
+        return -1;
+    }
+    if (o->manifest != NULL && o->recursive) {
+        usage_error("-r does not apply to --manifest (list the files in it)",
+                    NULL);
+        return -1;
+    }
+    return 0;
+}
+
+/* ==== end of the job list options ==== */
+
 /* The parser's scratch state: what was given, before the mode is known. */
 struct seen {
     const char *bench_only; /* first --bench-only option given, or NULL */
@@ -344,37 +539,24 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     double v;
     long n;
     switch (c) {
+    /* -p -f -T -t take lists (A,B,C): see parse_list. */
     case 'p':
-        if (check_spelling(&o->pitch_opt, c, "pitch") != 0 ||
-            parse_ranged(optarg, "pitch", "semitones", TP_SEMITONES_MIN,
-                         TP_SEMITONES_MAX, &v) != 0)
-            return -1;
-        o->params.pitch = v;
-        o->params.pitch_is_ratio = 0;
-        return 0;
     case 'f':
         if (check_spelling(&o->pitch_opt, c, "pitch") != 0 ||
-            parse_ranged(optarg, "frequency ratio", "a ratio", RATIO_MIN,
-                         RATIO_MAX, &v) != 0)
+            parse_list(optarg, c == 'p' ? semitones_value : ratio_value,
+                       o->pitches, &o->npitch) != 0)
             return -1;
-        o->params.pitch = v;
-        o->params.pitch_is_ratio = 1;
+        o->params.pitch = o->pitches[0];
+        o->params.pitch_is_ratio = c == 'f';
         return 0;
     case 'T':
-        if (check_spelling(&o->tempo_opt, c, "tempo") != 0 ||
-            parse_tempo(optarg, &v) != 0)
-            return -1;
-        o->params.tempo = o->tempo_value = v;
-        return 0;
     case 't':
-        /* A duration multiple X is the speed factor 1/X; the range is the
-         * tempo range inverted. */
         if (check_spelling(&o->tempo_opt, c, "tempo") != 0 ||
-            parse_ranged(optarg, "time ratio", "a duration multiple",
-                         1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN, &v) != 0)
+            parse_list(optarg, c == 'T' ? parse_tempo : time_value, o->tempos,
+                       &o->ntempo) != 0)
             return -1;
-        o->tempo_value = v;
-        o->params.tempo = 1.0 / v;
+        o->tempo_value = o->tempos[0];
+        o->params.tempo = c == 'T' ? o->tempos[0] : 1.0 / o->tempos[0];
         return 0;
     case 'D':
         if (check_spelling(&o->tempo_opt, c, "tempo") != 0)
@@ -434,6 +616,9 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
             s->batch_only = pipeline_option_name(c);
         return take_pipeline_option(c, o);
     }
+    int job = job_option(c, o, &s->batch_only);
+    if (job <= 0)
+        return job;
 
     /* The rest are --bench settings. */
     int rc = 0;
@@ -474,6 +659,11 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     if (s->batch_only != NULL) {
         fprintf(stderr, "tempitch: %s cannot be used with --bench\n",
                 s->batch_only);
+        return CLI_USAGE;
+    }
+    if (o->npitch > 1 || o->ntempo > 1) {
+        fputs("tempitch: lists of values cannot be used with --bench\n",
+              stderr);
         return CLI_USAGE;
     }
     struct bench_options *b = &o->bench_opts;
@@ -547,6 +737,9 @@ enum cli_parse_status options_parse(int argc, char **argv,
     if (opts->jobs > CLI_JOBS_MAX)
         opts->jobs = CLI_JOBS_MAX;
     opts->verbosity = VERBOSITY_NORMAL;
+    opts->npitch = opts->ntempo = 1;
+    opts->pitches[0] = 0.0;
+    opts->tempos[0] = 1.0;
 
     struct seen seen = {0};
     char name[64];
@@ -590,7 +783,9 @@ enum cli_parse_status options_parse(int argc, char **argv,
                 seen.bench_only);
         return CLI_USAGE;
     }
-    if (nfiles == 0)
+    if (finish_job_options(opts, nfiles) != 0)
+        return CLI_USAGE;
+    if (nfiles == 0 && opts->manifest == NULL)
         return usage_error("no input file given", NULL);
     opts->inputs = files;
     opts->ninputs = nfiles;

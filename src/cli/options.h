@@ -13,6 +13,9 @@
 
 #include <stddef.h>
 
+/* Most values in one -p/-f/-T/-t list. */
+#define CLI_VALUES_MAX 64
+
 /* How much the command prints besides errors.  -q and -v set it; when
  * both are given the last one wins. */
 enum cli_verbosity {
@@ -50,6 +53,23 @@ struct cli_options {
 
     int bench;                       /* --bench: run the benchmark instead */
     struct bench_options bench_opts; /* filled when `bench` is set        */
+
+    /* ---- the job list: folders, names, formats, variants, manifest ----
+     * -p/-f and -T/-t take comma-separated lists; every combination is a
+     * job (inputs outer, then pitch, then tempo).  params.pitch and
+     * params.tempo above hold the first value of each list. */
+    size_t npitch;                  /* values in pitches[], >= 1       */
+    double pitches[CLI_VALUES_MAX]; /* as given: semitones for -p (and
+                                       0 by default), ratios for -f    */
+    size_t ntempo;                  /* values in tempos[], >= 1        */
+    double tempos[CLI_VALUES_MAX];  /* as given: speed factors for -T
+                                       (1 by default), multiples for -t */
+    int recursive;                  /* -r: walk directory operands     */
+    const char *name_template;      /* --name, or NULL: built-in names */
+    const char *format_ext;         /* --format: extension for output
+                                       names ("flac"), or NULL         */
+    const char *manifest;           /* --manifest FILE, "-" for stdin,
+                                       or NULL                         */
 };
 
 /* Largest N of --shard K/N. */

@@ -2,10 +2,11 @@
  * plan.c -- the batch plan: input files -> jobs; see plan.h.
  *
  * Steps, in the order that makes a refused batch leave no trace:
+ *   0. the job list (jobs.h: operands, -r trees, manifest, variants);
  *   1. where outputs go (-o as a file, as a directory, or beside inputs);
  *   2. stat every input and name every output (no file is created);
  *   3. refuse the batch if two jobs would write the same file;
- *   4. create the output directory if needed;
+ *   4. create the output directory, and the subdirectories outputs need;
  *   5. read each input's header (length, rate), work out -D tempos and
  *      refuse outputs that are inputs of this batch;
  *   6. select (select.h: settings stamps, --shard, --newer), then order
@@ -17,6 +18,7 @@
 #include "naming.h"
 #include "select.h"
 #include "sfio.h"
+#include "template.h"
 
 #include <tempitch/stretch.h>
 
@@ -55,9 +57,10 @@ static enum plan_status out_of_memory(void)
     return PLAN_FATAL;
 }
 
-/* Step 1.  With several inputs -o must be a directory; with one it is a
+/* Step 1.  With several jobs -o must be a directory; with one it is a
  * directory only if it already is one or ends in '/'. */
 static enum plan_status choose_mode(const struct cli_options *o,
+                                    const struct job_list *l,
                                     enum out_mode *mode)
 {
     if (o->output == NULL) {
@@ -74,7 +77,7 @@ static enum plan_status choose_mode(const struct cli_options *o,
     int is_dir = exists && S_ISDIR(st.st_mode);
     size_t len = strlen(o->output);
     int trailing_slash = len > 0 && o->output[len - 1] == '/';
-    if (o->ninputs == 1) {
+    if (l->single) {
         *mode = is_dir || trailing_slash ? OUT_DIR : OUT_FILE;
         if (*mode == OUT_DIR && convert_is_stdio(o->inputs[0])) {
             fprintf(stderr,
@@ -86,10 +89,16 @@ static enum plan_status choose_mode(const struct cli_options *o,
         return PLAN_OK;
     }
     if (exists && !is_dir) {
-        fprintf(stderr,
-                "tempitch: %s: not a directory (with %zu input files, -o "
-                "must name a directory)\n",
-                o->output, o->ninputs);
+        if (o->ninputs > 1 && l->nvariants == 1 && l->walked.n == 0)
+            fprintf(stderr,
+                    "tempitch: %s: not a directory (with %zu input files, "
+                    "-o must name a directory)\n",
+                    o->output, o->ninputs);
+        else
+            fprintf(stderr,
+                    "tempitch: %s: not a directory (with %zu jobs, -o must "
+                    "name a directory)\n",
+                    o->output, l->n);
         return PLAN_USAGE;
     }
     *mode = OUT_DIR;
@@ -101,37 +110,133 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* Step 2 for one job.  `in_st` is the input's stat, or NULL if it failed.
- * Returns the output path (new string) or NULL when out of memory. */
-static char *output_path(const struct cli_options *o, enum out_mode mode,
-                         const char *tag, const char *input,
-                         const struct stat *in_st)
+/* The input's file name split for templates: stem and extension (after
+ * the last dot, not a leading one: ".profile" has none). */
+struct stem_ext {
+    char *stem;
+    const char *ext;
+};
+
+static int split_name(const char *input, struct stem_ext *se)
 {
-    switch (mode) {
-    case OUT_STDOUT:
-    case OUT_FILE: {
-        size_t n = strlen(o->output) + 1;
-        char *s = malloc(n);
-        if (s != NULL)
-            memcpy(s, o->output, n);
-        return s;
+    const char *base = naming_base(input);
+    const char *dot = strrchr(base, '.');
+    if (dot == NULL || dot == base)
+        dot = base + strlen(base);
+    size_t n = (size_t)(dot - base);
+    se->stem = malloc(n + 1);
+    if (se->stem == NULL)
+        return -1;
+    memcpy(se->stem, base, n);
+    se->stem[n] = '\0';
+    se->ext = *dot == '.' ? dot + 1 : dot;
+    return 0;
+}
+
+/* "DIR/NAME", with DIR spelt dir[0..dir_len) (empty: NAME alone). */
+static char *join_n(const char *dir, size_t dir_len, const char *name)
+{
+    if (dir_len == 0)
+        return strdup(name);
+    char *d = malloc(dir_len + 1);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, dir, dir_len);
+    d[dir_len] = '\0';
+    char *s = naming_join(d, name);
+    free(d);
+    return s;
+}
+
+/* The name of job `spec` by template `t`, in directory dir[0..dir_len). */
+static char *named(const struct cli_options *o, const struct job_spec *spec,
+                   const char *t, const char *dir, size_t dir_len)
+{
+    struct stem_ext se;
+    if (split_name(spec->input, &se) != 0)
+        return NULL;
+    char tag[NAMING_TAG_MAX], pitch[NAMING_TAG_MAX], tempo[NAMING_TAG_MAX];
+    naming_tag_of(&spec->change, tag);
+    naming_values(&spec->change, pitch, tempo);
+    struct template_fields f = {
+        .stem = se.stem,
+        .ext = o->format_ext != NULL ? o->format_ext : se.ext,
+        .tag = tag,
+        .pitch = pitch,
+        .tempo = tempo,
+        .variant = spec->variant,
+    };
+    char *name = template_expand(t, &f);
+    free(se.stem);
+    if (name == NULL)
+        return NULL;
+    char *s = join_n(dir, dir_len, name);
+    free(name);
+    return s;
+}
+
+/* Step 2 for one job.  `in_st` is the input's stat, or NULL if it failed.
+ * Returns the output path (new string) or NULL when out of memory; sets
+ * *bad when --name gave an unusable name (the path is then that name). */
+static char *output_path(const struct cli_options *o, const struct plan *p,
+                         enum out_mode mode, const struct job_spec *spec,
+                         const struct stat *in_st, int *bad)
+{
+    *bad = 0;
+    if (spec->output != NULL)
+        return strdup(spec->output);
+    if (mode == OUT_FILE || mode == OUT_STDOUT)
+        return strdup(o->output);
+
+    /* Where: the -o directory (mirroring the walked tree), or the
+     * input's own directory. */
+    char *dir_buf = NULL;
+    const char *dir;
+    size_t dir_len;
+    if (mode == OUT_DIR) {
+        const char *below = spec->input + spec->root_len;
+        size_t below_len =
+            spec->root_len ? (size_t)(naming_base(below) - below) : 0;
+        dir_buf = join_n(o->output, strlen(o->output), "");
+        if (dir_buf == NULL)
+            return NULL;
+        if (below_len > 0) {
+            char *d = join_n(below, below_len, "");
+            char *full = d ? naming_join(dir_buf, d) : NULL;
+            free(d);
+            free(dir_buf);
+            if (full == NULL)
+                return NULL;
+            dir_buf = full;
+        }
+        dir = dir_buf;
+        dir_len = strlen(dir_buf);
+    } else {
+        dir = spec->input;
+        dir_len = (size_t)(naming_base(spec->input) - spec->input);
     }
-    case OUT_DIR: {
-        char *s = naming_join(o->output, naming_base(input));
+
+    char *s;
+    if (o->name_template != NULL) {
+        s = named(o, spec, o->name_template, dir, dir_len);
+        if (s != NULL && !template_name_ok(s + dir_len))
+            *bad = 1;
+    } else if (mode == OUT_DIR && p->list.nvariants == 1 &&
+               !p->list.from_manifest) {
+        s = named(o, spec, TEMPLATE_KEEP, dir, dir_len);
         struct stat st;
         /* The directory is the input's own: keeping the name would be
          * the input itself, so the tagged name is used instead. */
         if (s != NULL && in_st != NULL && stat(s, &st) == 0 &&
             same_file(&st, in_st)) {
             free(s);
-            s = naming_tagged(o->output, input, tag);
+            s = named(o, spec, TEMPLATE_TAGGED, dir, dir_len);
         }
-        return s;
+    } else {
+        s = named(o, spec, TEMPLATE_TAGGED, dir, dir_len);
     }
-    case OUT_BESIDE:
-        break;
-    }
-    return naming_tagged(NULL, input, tag);
+    free(dir_buf);
+    return s;
 }
 
 /* A job's output, spelt so that two spellings of one file compare equal:
@@ -182,6 +287,20 @@ static int compare_keys(const void *a, const void *b)
     return x->job < y->job ? -1 : x->job > y->job;
 }
 
+/* " (variant K)" or " (line L)" when the input alone does not say which
+ * job it is; "" otherwise. */
+static const char *which_job(const struct plan *p, const struct job *j,
+                             char *buf, size_t size)
+{
+    if (p->list.from_manifest)
+        snprintf(buf, size, " (manifest line %lu)", j->spec->line);
+    else if (p->list.nvariants > 1)
+        snprintf(buf, size, " (variant %zu)", j->spec->variant);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 /* Step 3.  Jobs already refused (missing input, say) take no part: they
  * will write nothing.  Prints one line per clash. */
 static enum plan_status check_duplicates(const struct plan *p)
@@ -215,8 +334,11 @@ static enum plan_status check_duplicates(const struct plan *p)
             }
             const struct job *a = &p->jobs[keys[first].job];
             const struct job *b = &p->jobs[keys[i].job];
-            fprintf(stderr, "tempitch: %s and %s would both be written to %s\n",
-                    a->input, b->input, b->output);
+            char wa[64], wb[64];
+            fprintf(stderr,
+                    "tempitch: %s%s and %s%s would both be written to %s\n",
+                    a->input, which_job(p, a, wa, sizeof wa), b->input,
+                    which_job(p, b, wb, sizeof wb), b->output);
             status = PLAN_USAGE;
         }
     }
@@ -266,13 +388,18 @@ static int compare_ids(const void *a, const void *b)
     return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
-/* Step 5 for one job that still runs: header, -D, output identity. */
+/* Step 5 for one job that still runs: header, -D, output identity.
+ * `prev` is the job before, whose header is reused when it is the same
+ * input (the combinations of one input follow each other). */
 static void examine(const struct cli_options *o, struct job *j,
-                    const struct stat *in_st, const struct input_id *ids,
-                    size_t nids)
+                    const struct job *prev, const struct stat *in_st,
+                    const struct input_id *ids, size_t nids)
 {
+    double duration = j->spec->duration;
     int from_stdin = convert_is_stdio(j->input);
-    if (S_ISREG(in_st->st_mode) && !from_stdin) {
+    if (prev != NULL && prev->input == j->input && prev->seconds >= 0) {
+        j->seconds = prev->seconds;
+    } else if (S_ISREG(in_st->st_mode) && !from_stdin) {
         struct sfio_header h;
         if (sfio_probe(j->input, &h, j->result.reason,
                        sizeof j->result.reason) != 0) {
@@ -289,17 +416,17 @@ static void examine(const struct cli_options *o, struct job *j,
      * opened here: reading their header would consume it.  Their length
      * stays unknown. */
 
-    if (o->duration > 0) {
+    if (duration > 0) {
         if (j->seconds < 0) {
             refuse(j, j->input, "length unknown, so -D cannot be applied");
             return;
         }
-        double tempo = j->seconds / o->duration;
+        double tempo = j->seconds / duration;
         if (!(tempo >= TP_TEMPO_MIN && tempo <= TP_TEMPO_MAX)) {
             refuse(j, j->input,
                    "%.3f s to %g s needs the speed factor %g, outside "
                    "%g..%g",
-                   j->seconds, o->duration, tempo, TP_TEMPO_MIN, TP_TEMPO_MAX);
+                   j->seconds, duration, tempo, TP_TEMPO_MIN, TP_TEMPO_MAX);
             return;
         }
         j->params.tempo = tempo;
@@ -366,37 +493,95 @@ static enum plan_status order_jobs(struct plan *p)
     return PLAN_OK;
 }
 
+/* Step 4 for the subdirectories: the directory of each output that runs
+ * (mirrored trees, --name with '/', manifest outputs).  A directory that
+ * cannot be made fails its jobs only. */
+static enum plan_status make_parents(struct plan *p)
+{
+    char *last = NULL; /* the last directory made: outputs come in runs */
+    int last_err = 0;
+    for (size_t i = 0; i < p->njobs; i++) {
+        struct job *j = &p->jobs[i];
+        if (!j->runs)
+            continue;
+        const char *base = naming_base(j->output);
+        size_t n = (size_t)(base - j->output);
+        if (n == 0)
+            continue;
+        if (last == NULL || strlen(last) != n ||
+            strncmp(last, j->output, n) != 0) {
+            free(last);
+            last = malloc(n + 1);
+            if (last == NULL)
+                return out_of_memory();
+            memcpy(last, j->output, n);
+            last[n] = '\0';
+            last_err = make_directories(last);
+        }
+        if (last_err != 0)
+            refuse(j, j->output, "cannot create its directory: %s",
+                   strerror(last_err));
+    }
+    free(last);
+    return PLAN_OK;
+}
+
 /* Steps 2 to 6, with the input stats in st[]. */
 static enum plan_status plan_jobs(const struct cli_options *o,
                                   enum out_mode mode, struct plan *p,
                                   struct stat *st, int *st_ok)
 {
-    char tag[NAMING_TAG_MAX];
-    naming_tag(o, tag);
+    int needs_parents = 0;
     for (size_t i = 0; i < p->njobs; i++) {
         struct job *j = &p->jobs[i];
-        j->input = o->inputs[i];
+        const struct job_spec *spec = &p->list.specs[i];
+        j->spec = spec;
+        j->input = spec->input;
         j->seconds = -1;
-        j->params = o->params;
+        j->params = spec->params;
         j->runs = 1;
         j->took = -1;
-        /* Standard input's identity is that of what it was redirected
-         * from, so "tempitch - -o a.wav < a.wav" is caught like a.wav. */
-        st_ok[i] = (convert_is_stdio(j->input) ? fstat(STDIN_FILENO, &st[i])
-                                               : stat(j->input, &st[i])) == 0;
-        if (!st_ok[i])
+        if (i > 0 && spec->input == p->list.specs[i - 1].input) {
+            st_ok[i] = st_ok[i - 1];
+            st[i] = st[i - 1];
+        } else {
+            /* Standard input's identity is that of what it was
+             * redirected from, so "tempitch - -o a.wav < a.wav" is
+             * caught like a.wav. */
+            st_ok[i] = spec->err == 0 &&
+                       (convert_is_stdio(j->input)
+                            ? fstat(STDIN_FILENO, &st[i])
+                            : stat(j->input, &st[i])) == 0;
+        }
+        if (spec->err != 0)
+            refuse(j, j->input, "%s", strerror(spec->err));
+        else if (!st_ok[i] && i > 0 &&
+                 spec->input == p->list.specs[i - 1].input)
+            refuse(j, j->input, "%s", p->jobs[i - 1].result.reason);
+        else if (!st_ok[i])
             refuse(j, j->input, "%s", strerror(errno));
         else if (S_ISDIR(st[i].st_mode))
             refuse(j, j->input, "is a directory");
+        int bad = 0;
         j->output =
-            output_path(o, mode, tag, j->input, st_ok[i] ? &st[i] : NULL);
+            output_path(o, p, mode, spec, st_ok[i] ? &st[i] : NULL, &bad);
         if (j->output == NULL)
             return out_of_memory();
+        if (bad && j->runs)
+            refuse(j, j->input, "--name gives the unusable name %s", j->output);
+        needs_parents |= naming_base(j->output) != j->output;
     }
 
     enum plan_status status = check_duplicates(p);
-    if (status != PLAN_OK)
+    if (status != PLAN_OK) {
+        if (o->name_template != NULL)
+            fprintf(stderr,
+                    "tempitch: --name '%s' gives several jobs the same "
+                    "output (use fields that tell them apart: {stem}, "
+                    "{tag}, {variant}, ...)\n",
+                    o->name_template);
         return status;
+    }
 
     if (mode == OUT_DIR) {
         int err = make_directories(o->output);
@@ -405,6 +590,12 @@ static enum plan_status plan_jobs(const struct cli_options *o,
                     o->output, strerror(err));
             return PLAN_FATAL;
         }
+    }
+    if (needs_parents && (mode == OUT_DIR || o->name_template != NULL ||
+                          p->list.from_manifest)) {
+        status = make_parents(p);
+        if (status != PLAN_OK)
+            return status;
     }
 
     struct input_id *ids = malloc((p->njobs ? p->njobs : 1) * sizeof *ids);
@@ -420,7 +611,8 @@ static enum plan_status plan_jobs(const struct cli_options *o,
     qsort(ids, nids, sizeof *ids, compare_ids);
     for (size_t i = 0; i < p->njobs; i++) {
         if (p->jobs[i].runs)
-            examine(o, &p->jobs[i], &st[i], ids, nids);
+            examine(o, &p->jobs[i], i > 0 ? &p->jobs[i - 1] : NULL, &st[i], ids,
+                    nids);
     }
     free(ids);
     /* Over the final job list: stamps, --shard, --newer (select.h). */
@@ -433,16 +625,36 @@ static enum plan_status plan_jobs(const struct cli_options *o,
 enum plan_status plan_build(const struct cli_options *o, struct plan *p)
 {
     memset(p, 0, sizeof *p);
+    /* Walks do not enter the output directory: a second run would
+     * otherwise take the first run's outputs as inputs. */
+    struct stat out_st;
+    const struct stat *skip = NULL;
+    if (o->output != NULL && stat(o->output, &out_st) == 0 &&
+        S_ISDIR(out_st.st_mode))
+        skip = &out_st;
+    switch (jobs_build(o, skip, &p->list)) {
+    case JOBS_OK:
+        break;
+    case JOBS_USAGE:
+        return PLAN_USAGE;
+    case JOBS_FATAL:
+        return PLAN_FATAL;
+    }
+    p->show_outputs = p->list.nvariants > 1 || p->list.from_manifest;
+
     enum out_mode mode;
-    enum plan_status status = choose_mode(o, &mode);
-    if (status != PLAN_OK)
+    enum plan_status status = choose_mode(o, &p->list, &mode);
+    if (status != PLAN_OK) {
+        plan_free(p);
         return status;
+    }
     p->out_dir = mode == OUT_DIR ? o->output : NULL;
 
-    p->njobs = o->ninputs;
-    p->jobs = calloc(p->njobs, sizeof *p->jobs);
-    struct stat *st = malloc(p->njobs * sizeof *st);
-    int *st_ok = malloc(p->njobs * sizeof *st_ok);
+    p->njobs = p->list.n;
+    size_t n = p->njobs ? p->njobs : 1;
+    p->jobs = calloc(n, sizeof *p->jobs);
+    struct stat *st = malloc(n * sizeof *st);
+    int *st_ok = malloc(n * sizeof *st_ok);
     if (p->jobs == NULL || st == NULL || st_ok == NULL)
         status = out_of_memory();
     else
@@ -460,5 +672,6 @@ void plan_free(struct plan *p)
         free(p->jobs[i].output);
     free(p->jobs);
     free(p->order);
+    jobs_free(&p->list);
     memset(p, 0, sizeof *p);
 }

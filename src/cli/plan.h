@@ -1,9 +1,12 @@
 /*
  * plan.h -- the batch plan: input files -> jobs.
  *
- * Before any audio is decoded, the main thread turns the command line
- * into one job per input file (in command-line order):
- *   - the output path, by the -o rules and naming.h;
+ * Before any audio is decoded, the main thread turns the job list
+ * (jobs.h: operands, walked trees or manifest rows, times the pitch/tempo
+ * combinations) into jobs, in that order:
+ *   - the output path, by the -o rules, naming.h and --name (template.h);
+ *     the directories it needs are created (a walked tree is mirrored
+ *     under -o DIR);
  *   - the input's length from its header (open and close, no decoding),
  *     which orders the work longest first and turns -D into a tempo;
  *   - the verdict for files that cannot run (header unreadable, -D out of
@@ -17,13 +20,16 @@
 #define TEMPITCH_CLI_PLAN_H
 
 #include "convert.h"
+#include "jobs.h"
 #include "options.h"
 
 #include <stddef.h>
 
 struct job {
     /* Planned in the main thread, read-only afterwards. */
-    const char *input;            /* as given on the command line      */
+    const char *input;            /* as given on the command line, in
+                                     the manifest, or found by -r      */
+    const struct job_spec *spec;  /* where the job came from (jobs.h)  */
     char *output;                 /* owned                             */
     double seconds;               /* input length from its header, or
                                      -1 when unknown (non-seekable)    */
@@ -40,12 +46,15 @@ struct job {
 };
 
 struct plan {
-    struct job *jobs; /* one per input, in command-line order        */
+    struct job *jobs; /* one per job of `list`, in its order         */
     size_t njobs;
     size_t *order; /* indices of the jobs that run, longest first (ties
                       in command-line order; unknown lengths first)   */
     size_t nrun;
-    const char *out_dir; /* directory all outputs go to, or NULL      */
+    const char *out_dir;  /* directory all outputs go to, or NULL      */
+    int show_outputs;     /* an input may have several jobs: reports
+                             name each job by its output              */
+    struct job_list list; /* owns the inputs found by -r or a manifest */
 };
 
 enum plan_status {

@@ -174,7 +174,7 @@ static void put_number(FILE *out, double v, int width, int decimals)
 /* "ok", "skipped: exists", "failed: reason" (the path the reason is about
  * first, when it is not the input); "ok" may be followed by what was done
  * besides: ", normalized -1.3 dB", ", 3 invalid samples". */
-static void put_status(FILE *out, const struct job *j)
+static void put_status(FILE *out, const struct job *j, const char *shown)
 {
     const struct convert_result *r = &j->result;
     fprintf(out, "  %s",
@@ -190,8 +190,9 @@ static void put_status(FILE *out, const struct job *j)
         fputs(": exists", out);
     } else if (r->status == CONVERT_FAILED) {
         fputs(": ", out);
-        if (r->about != NULL && strcmp(r->about, j->input) != 0) {
-            put_cell(out, r->about, 0);
+        const char *about = r->about ? r->about : j->input;
+        if (strcmp(about, shown) != 0) {
+            put_cell(out, about, 0);
             fputs(": ", out);
         }
         put_cell(out, r->reason, 0);
@@ -201,25 +202,29 @@ static void put_status(FILE *out, const struct job *j)
 
 void report_table(FILE *out, const struct plan *p, const struct batch_stats *st)
 {
-    size_t w = strlen("input");
+    /* When an input has several jobs (value lists, a manifest) the rows
+     * are told apart by their outputs. */
+    const char *head = p->show_outputs ? "output" : "input";
+    size_t w = strlen(head);
     for (size_t i = 0; i < p->njobs; i++) {
-        size_t n = strlen(p->jobs[i].input);
+        size_t n =
+            strlen(p->show_outputs ? p->jobs[i].output : p->jobs[i].input);
         if (n > w)
             w = n;
     }
     if (w > INPUT_COLUMN_MAX)
         w = INPUT_COLUMN_MAX;
 
-    put_cell(out, "input", w);
+    put_cell(out, head, w);
     fprintf(out, "  %9s  %8s  %10s  %s\n", "audio s", "time s", "x realtime",
             "status");
     for (size_t i = 0; i < p->njobs; i++) {
         const struct job *j = &p->jobs[i];
-        put_cell(out, j->input, w);
+        put_cell(out, p->show_outputs ? j->output : j->input, w);
         put_number(out, audio_seconds(j), 9, 3);
         put_number(out, j->took, 8, 3);
         put_number(out, realtime(j), 10, 1);
-        put_status(out, j);
+        put_status(out, j, p->show_outputs ? j->output : j->input);
     }
 
     fprintf(out, "files: %zu ok, %zu failed, %zu skipped", st->ok, st->failed,

@@ -10,7 +10,10 @@
  * 0.5; above 1 makes a float file that clips when stored as integers).
  *
  *   gen_signal [-d SECONDS | -n FRAMES] [-r RATE] [-c CHANNELS]
- *              [-s float|pcm16|pcm24] [-a PEAK] OUTPUT.wav
+ *              [-s float|pcm16|pcm24] [-a PEAK] [-m KEY=VALUE]... OUTPUT.wav
+ *
+ * -m stores a metadata string (KEY: title, artist, album, comment, date,
+ * genre, copyright, tracknumber), for the metadata tests.
  *
  * OUTPUT "-" streams the WAV to stdout instead, block by block in constant
  * memory, for tests of long pipes: the header is written here with sox's
@@ -40,7 +43,8 @@
 static void usage(void)
 {
     fputs("usage: gen_signal [-d SECONDS | -n FRAMES] [-r RATE] "
-          "[-c CHANNELS] [-s float|pcm16|pcm24] [-a PEAK] OUTPUT.wav\n",
+          "[-c CHANNELS] [-s float|pcm16|pcm24] [-a PEAK] [-m KEY=VALUE]... "
+          "OUTPUT.wav\n",
           stderr);
     exit(2);
 }
@@ -160,14 +164,26 @@ static int stream_stdout(struct gen *g, long frames, int channels, int subtype,
     return rc;
 }
 
+static const struct {
+    const char *key;
+    int kind;
+} string_keys[] = {
+    {"title", SF_STR_TITLE},         {"artist", SF_STR_ARTIST},
+    {"album", SF_STR_ALBUM},         {"comment", SF_STR_COMMENT},
+    {"date", SF_STR_DATE},           {"genre", SF_STR_GENRE},
+    {"copyright", SF_STR_COPYRIGHT}, {"tracknumber", SF_STR_TRACKNUMBER},
+};
+enum { NKEYS = sizeof string_keys / sizeof string_keys[0] };
+
 int main(int argc, char **argv)
 {
+    const char *strings[NKEYS] = {0};
     double seconds = 3.0, rate = 44100.0, peak = 0.5;
     long frames_opt = -1;
     int channels = 2;
     int subtype = SF_FORMAT_FLOAT;
     int c;
-    while ((c = getopt(argc, argv, "d:n:r:c:s:a:")) != -1) {
+    while ((c = getopt(argc, argv, "d:n:r:c:s:a:m:")) != -1) {
         switch (c) {
         case 'd':
             seconds = number(optarg);
@@ -184,6 +200,19 @@ int main(int argc, char **argv)
         case 'a':
             peak = number(optarg);
             break;
+        case 'm': {
+            const char *eq = strchr(optarg, '=');
+            size_t k = 0;
+            while (eq != NULL && k < NKEYS &&
+                   (strlen(string_keys[k].key) != (size_t)(eq - optarg) ||
+                    strncmp(optarg, string_keys[k].key,
+                            (size_t)(eq - optarg)) != 0))
+                k++;
+            if (eq == NULL || k == NKEYS)
+                usage();
+            strings[k] = eq + 1;
+            break;
+        }
         case 's':
             if (strcmp(optarg, "float") == 0)
                 subtype = SF_FORMAT_FLOAT;
@@ -218,6 +247,14 @@ int main(int argc, char **argv)
         return 1;
     }
     sf_command(f, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
+    for (size_t k = 0; k < NKEYS; k++) {
+        if (strings[k] != NULL &&
+            sf_set_string(f, string_keys[k].kind, strings[k]) != 0) {
+            fprintf(stderr, "gen_signal: %s: cannot store %s\n", path,
+                    string_keys[k].key);
+            return 1;
+        }
+    }
 
     /* Whole signal in memory so it can be scaled to an exact peak; test
      * signals are seconds long, so this is a few megabytes at most. */

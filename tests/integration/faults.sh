@@ -154,7 +154,7 @@ case_bad_values() {
     local spec opt val range
     for spec in "-T|0|speed factor in 0.05..20" "-T|-1|speed factor in 0.05..20" \
         "-T|nan|speed factor in 0.05..20" "-T|1e309|speed factor in 0.05..20" \
-        "-T|fast|speed factor in 0.05..20" "-T|1,5|speed factor in 0.05..20" \
+        "-T|fast|speed factor in 0.05..20" "-T|1;5|speed factor in 0.05..20" \
         "-p|1000|semitones in -48..48" "-p|-1e309|semitones in -48..48" \
         "-p|NaN|semitones in -48..48" "-p|3st|semitones in -48..48" \
         "-f|0|ratio in 0.0625..16" "-f|nan|ratio in 0.0625..16" \

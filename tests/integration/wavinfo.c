@@ -6,7 +6,8 @@
  *   subtype=0x0006 peak=0.912  nonfinite=0  hash=9f1c...
  *
  * (peak over the finite samples; nonfinite counts NaN and infinities; the
- * hash is of the float samples.)
+ * hash is of the float samples), then one "str_KEY=VALUE" line per
+ * metadata string the file holds (str_title=..., str_artist=...).
  *
  * The hash lets tests compare sample data across containers or headers.
  */
@@ -59,6 +60,26 @@ int main(int argc, char **argv)
            (int64_t)frames, info.samplerate, info.channels,
            info.format & SF_FORMAT_TYPEMASK, info.format & SF_FORMAT_SUBMASK,
            peak, nonfinite, hash);
+    static const struct {
+        const char *key;
+        int kind;
+    } keys[] = {
+        {"title", SF_STR_TITLE},
+        {"copyright", SF_STR_COPYRIGHT},
+        {"software", SF_STR_SOFTWARE},
+        {"artist", SF_STR_ARTIST},
+        {"comment", SF_STR_COMMENT},
+        {"date", SF_STR_DATE},
+        {"album", SF_STR_ALBUM},
+        {"license", SF_STR_LICENSE},
+        {"tracknumber", SF_STR_TRACKNUMBER},
+        {"genre", SF_STR_GENRE},
+    };
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const char *v = sf_get_string(f, keys[k].kind);
+        if (v != NULL)
+            printf("str_%s=%s\n", keys[k].key, v);
+    }
     free(buf);
     sf_close(f);
     return 0;

@@ -1,0 +1,188 @@
+/*
+ * jobs.c -- the job list; see jobs.h.
+ */
+#include "jobs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static enum jobs_status out_of_memory(void)
+{
+    fputs("tempitch: out of memory\n", stderr);
+    return JOBS_FATAL;
+}
+
+/* Room for `more` specs.  Returns 0 or -1 (out of memory or overflow). */
+static int reserve(struct job_list *l, size_t *cap, size_t more)
+{
+    if (more > ((size_t)-1 / sizeof *l->specs) - l->n)
+        return -1;
+    if (l->n + more <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < l->n + more)
+        c *= 2;
+    struct job_spec *s = realloc(l->specs, c * sizeof *s);
+    if (s == NULL)
+        return -1;
+    l->specs = s;
+    *cap = c;
+    return 0;
+}
+
+/* The pitches and tempos one input runs with: the command line's lists,
+ * or a manifest row's single values. */
+struct lists {
+    int pitch_opt, tempo_opt;
+    const double *pitches, *tempos;
+    size_t npitch, ntempo;
+    double duration;
+};
+
+static struct lists command_line_lists(const struct cli_options *o)
+{
+    struct lists v = {o->pitch_opt, o->tempo_opt, o->pitches, o->tempos,
+                      o->npitch,    o->ntempo,    o->duration};
+    if (o->tempo_opt == 'D') {
+        /* -D is one value; the plan turns it into a tempo per file. */
+        v.tempos = &o->duration;
+        v.ntempo = 1;
+    }
+    return v;
+}
+
+/* Appends one spec per combination of *v for `input`. */
+static void add_combinations(const struct cli_options *o, struct job_list *l,
+                             const struct lists *v, const char *input,
+                             size_t root_len)
+{
+    size_t k = 0;
+    for (size_t pi = 0; pi < v->npitch; pi++) {
+        for (size_t ti = 0; ti < v->ntempo; ti++, k++) {
+            struct job_spec *s = &l->specs[l->n++];
+            memset(s, 0, sizeof *s);
+            s->input = input;
+            s->root_len = root_len;
+            s->variant = k;
+            s->params = o->params;
+            s->params.pitch = v->pitches[pi];
+            s->params.pitch_is_ratio = v->pitch_opt == 'f';
+            s->change.pitch_opt = v->pitch_opt;
+            s->change.pitch = v->pitches[pi];
+            s->change.tempo_opt = v->tempo_opt;
+            s->change.tempo_value = v->tempos[ti];
+            if (v->tempo_opt == 'D') {
+                s->duration = v->duration;
+                s->params.tempo = 1.0; /* set per file by the plan */
+            } else {
+                s->params.tempo =
+                    v->tempo_opt == 't' ? 1.0 / v->tempos[ti] : v->tempos[ti];
+            }
+        }
+    }
+}
+
+static enum jobs_status from_operands(const struct cli_options *o,
+                                      const struct stat *skip,
+                                      struct job_list *l)
+{
+    struct lists v = command_line_lists(o);
+    size_t per = v.npitch * v.ntempo, cap = 0;
+    for (size_t i = 0; i < o->ninputs; i++) {
+        const char *in = o->inputs[i];
+        struct stat st;
+        if (!o->recursive || stat(in, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            /* Also a directory without -r: the plan refuses it, in its
+             * place, as before. */
+            if (reserve(l, &cap, per) != 0)
+                return out_of_memory();
+            add_combinations(o, l, &v, in, 0);
+            continue;
+        }
+        size_t first = l->walked.n;
+        if (walk_tree(in, skip, &l->walked) != 0)
+            return out_of_memory();
+        if (l->walked.n == first)
+            fprintf(stderr, "tempitch: %s: no audio files found\n", in);
+        char *root = naming_join(in, "");
+        if (root == NULL)
+            return out_of_memory();
+        size_t root_len = strlen(root);
+        free(root);
+        for (size_t e = first; e < l->walked.n; e++) {
+            const struct walk_entry *w = &l->walked.entries[e];
+            size_t n = w->err != 0 ? 1 : per;
+            if (reserve(l, &cap, n) != 0)
+                return out_of_memory();
+            if (w->err != 0) {
+                /* One failing job for the directory, not one per
+                 * combination: there is nothing to combine. */
+                struct job_spec *s = &l->specs[l->n++];
+                memset(s, 0, sizeof *s);
+                s->input = w->path;
+                s->params = o->params;
+                s->change.pitch_opt = o->pitch_opt;
+                s->err = w->err;
+                continue;
+            }
+            add_combinations(o, l, &v, w->path, root_len);
+        }
+    }
+    l->single = o->ninputs == 1 && l->walked.n == 0 && per == 1;
+    return JOBS_OK;
+}
+
+static enum jobs_status from_manifest(const struct cli_options *o,
+                                      struct job_list *l)
+{
+    if (manifest_load(o->manifest, &l->manifest) != 0)
+        return JOBS_USAGE;
+    l->from_manifest = 1;
+    struct lists cl = command_line_lists(o);
+    size_t cap = 0;
+    for (size_t i = 0; i < l->manifest.nrows; i++) {
+        const struct manifest_row *r = &l->manifest.rows[i];
+        struct lists v = cl;
+        if (r->has_pitch) {
+            v.pitch_opt = 'p';
+            v.pitches = &r->pitch;
+            v.npitch = 1;
+        }
+        if (r->has_tempo) {
+            v.tempo_opt = 'T';
+            v.tempos = &r->tempo;
+            v.ntempo = 1;
+        }
+        size_t first = l->n;
+        if (reserve(l, &cap, v.npitch * v.ntempo) != 0)
+            return out_of_memory();
+        add_combinations(o, l, &v, r->input, 0);
+        for (size_t k = first; k < l->n; k++) {
+            l->specs[k].output = r->output;
+            l->specs[k].line = r->line;
+        }
+    }
+    return JOBS_OK;
+}
+
+enum jobs_status jobs_build(const struct cli_options *o,
+                            const struct stat *skip, struct job_list *l)
+{
+    memset(l, 0, sizeof *l);
+    l->nvariants = o->npitch * (o->tempo_opt == 'D' ? 1 : o->ntempo);
+    enum jobs_status s =
+        o->manifest != NULL ? from_manifest(o, l) : from_operands(o, skip, l);
+    if (s != JOBS_OK)
+        jobs_free(l);
+    return s;
+}
+
+void jobs_free(struct job_list *l)
+{
+    free(l->specs);
+    walk_free(&l->walked);
+    manifest_free(&l->manifest);
+    memset(l, 0, sizeof *l);
+}
