@@ -119,6 +119,31 @@ static double semitones(const struct cli_options *o)
                                     : o->params.pitch;
 }
 
+/* Value i of the -p/-f list in semitones, and of the -T/-t list as a
+ * speed factor (options.h keeps them as given). */
+static double semitones_at(const struct cli_options *o, size_t i)
+{
+    return o->params.pitch_is_ratio ? 12.0 * log2(o->pitches[i])
+                                    : o->pitches[i];
+}
+
+static double tempo_at(const struct cli_options *o, size_t i)
+{
+    return o->tempo_opt == 't' ? 1.0 / o->tempos[i] : o->tempos[i];
+}
+
+/* -v: "a, b, c" of a list of more than one value. */
+static void print_list(FILE *out, const struct cli_options *o, size_t n,
+                       double (*at)(const struct cli_options *, size_t),
+                       const char *fmt)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            fputs(", ", out);
+        fprintf(out, fmt, at(o, i));
+    }
+}
+
 void report_settings(const struct cli_options *o, const struct plan *p,
                      int threads)
 {
@@ -127,9 +152,23 @@ void report_settings(const struct cli_options *o, const struct plan *p,
     fprintf(stderr, "batch: %zu file%s, %zu to run, on %d thread%s\n", p->njobs,
             p->njobs == 1 ? "" : "s", p->nrun, threads,
             threads == 1 ? "" : "s");
-    fprintf(stderr, "pitch: %+g semitones (frequency ratio %g)\n", semitones(o),
-            exp2(semitones(o) / 12.0));
-    if (o->duration > 0)
+    if (o->manifest != NULL)
+        fprintf(stderr, "jobs: from the manifest %s (its rows may set "
+                        "pitch and tempo)\n",
+                o->manifest);
+    if (o->npitch > 1) {
+        fputs("pitch: every one of ", stderr);
+        print_list(stderr, o, o->npitch, semitones_at, "%+g");
+        fputs(" semitones\n", stderr);
+    } else {
+        fprintf(stderr, "pitch: %+g semitones (frequency ratio %g)\n",
+                semitones(o), exp2(semitones(o) / 12.0));
+    }
+    if (o->ntempo > 1) {
+        fputs("tempo: every one of ", stderr);
+        print_list(stderr, o, o->ntempo, tempo_at, "%g");
+        fputs(" (speed factors)\n", stderr);
+    } else if (o->duration > 0)
         fprintf(stderr,
                 "tempo: each file its own, so that every output lasts "
                 "%g s\n",
@@ -348,6 +387,9 @@ static void json_file(FILE *out, const struct job *j)
     json_number(out, j->took, "%.6f");
     fputs(",\"realtime\":", out);
     json_number(out, realtime(j), "%.3f");
+    fprintf(out, ",\"semitones\":%.12g",
+            j->params.pitch_is_ratio ? 12.0 * log2(j->params.pitch)
+                                     : j->params.pitch);
     fputs(",\"tempo\":", out);
     json_number(out, j->runs ? j->params.tempo : -1, "%.12g");
     fprintf(out,
@@ -370,6 +412,17 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     json_number(out, o->duration > 0 ? -1 : o->params.tempo, "%.12g");
     fputs(",\"duration\":", out);
     json_number(out, o->duration > 0 ? o->duration : -1, "%.12g");
+    /* With lists the fields above hold the first values; every file's
+     * own settings are in its entry. */
+    fputs(",\"semitones_list\":[", out);
+    for (size_t i = 0; i < o->npitch; i++)
+        fprintf(out, "%s%.12g", i ? "," : "", semitones_at(o, i));
+    fputs("],\"tempo_list\":[", out);
+    for (size_t i = 0; i < o->ntempo; i++) {
+        fputs(i ? "," : "", out);
+        json_number(out, o->duration > 0 ? -1 : tempo_at(o, i), "%.12g");
+    }
+    fputc(']', out);
     fprintf(out,
             ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"sync\":%s},\n"
             "\"files\":[",
