@@ -191,10 +191,28 @@ static int pads_odd_bytes(int major, int sub)
             sub == SF_FORMAT_ULAW || sub == SF_FORMAT_ALAW);
 }
 
+/* Lossy codecs: kept only in the input's own container.  libsndfile's
+ * format check accepts some of them in others (MP3 inside WAV) that it
+ * then cannot write. */
+static int lossy_codec(int sub)
+{
+    switch (sub) {
+    case SF_FORMAT_VORBIS:
+    case SF_FORMAT_OPUS:
+    case SF_FORMAT_MPEG_LAYER_I:
+    case SF_FORMAT_MPEG_LAYER_II:
+    case SF_FORMAT_MPEG_LAYER_III:
+        return 1;
+    }
+    return 0;
+}
+
 int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
 {
     int in_sub = in->format & SF_FORMAT_SUBMASK;
-    if (pads_to_blocks(in_sub))
+    if (pads_to_blocks(in_sub) ||
+        (lossy_codec(in_sub) &&
+         (in->format & SF_FORMAT_TYPEMASK) != target.major))
         in_sub = 0;
     int wide = in_sub == SF_FORMAT_PCM_24 || in_sub == SF_FORMAT_PCM_32 ||
                sfformat_is_float(in->format);

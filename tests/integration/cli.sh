@@ -202,6 +202,17 @@ case_formats() {
     run -q p.wav -o noext
     expect_status 0
     check noext 0x010000 0x0002
+    # A lossy codec stays in its own container only: MP3 -> WAV is 16-bit
+    # PCM (libsndfile accepts MP3-in-WAV as a format but cannot write it).
+    run -q p.wav -o m.mp3
+    expect_status 0
+    check m.mp3 0x230000 0x0082
+    run -q -p 1 m.mp3 -o fromm.wav
+    expect_status 0
+    check fromm.wav 0x010000 0x0002
+    run -q -p 1 m.mp3 -o again.mp3
+    expect_status 0
+    check again.mp3 0x230000 0x0082
 }
 
 case_deterministic() {
