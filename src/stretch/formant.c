@@ -12,11 +12,16 @@
 /* Bins per envelope group. */
 enum { DEC = 4 };
 
-/* Limits of the per-bin correction, in power (-60 / +30 dB): a boost is
- * capped so that a near-empty band (above a recording's bandwidth) is not
- * raised into audible noise. */
-static const float LOG_CUT_MAX = -13.815511f; /* ln 1e-6 */
-static const float LOG_BOOST_MAX = 6.907755f; /* ln 1e3  */
+/* Limits of the per-bin correction, in power (-40 / +20 dB).  Wide enough
+ * for the valleys of a vowel; they bound what a sparse spectrum can do to
+ * itself (a lone sine's envelope is the sine: its correction would
+ * otherwise cut it by 60 dB and the energy rule raise everything else by
+ * as much), and how far a quiet band is raised. */
+static const float LOG_CUT_MAX = -9.2103404f;  /* ln 1e-4 */
+static const float LOG_BOOST_MAX = 4.6051702f; /* ln 1e2  */
+
+/* Groups more than 60 dB under the frame's strongest one hold nothing. */
+static const float HOLD_BELOW = 1e-6f;
 
 int tp_formant_init(tp_formant *f, int n, double sample_rate, double warp)
 {
@@ -201,8 +206,22 @@ static int envelope(tp_formant *f)
         return -1;
     /* Floor 90 dB under the strongest group: empty bands stay finite. */
     const float floor_p = top * 1e-9f;
-    for (int g = 0; g < groups; g++)
+    /* Held flat outside the band with content (HOLD_BELOW).  An envelope read
+     * beyond a sound's last partial must not fall off the cliff: those partials
+     * would be cut when the pitch goes up (a note's band limit is not a
+     * formant), and the empty band boosted when it goes down. */
+    const float hold = top * HOLD_BELOW;
+    int lo = 0, hi = groups - 1;
+    while (lo < hi && logp[lo] < hold)
+        lo++;
+    while (hi > lo && logp[hi] < hold)
+        hi--;
+    for (int g = lo; g <= hi; g++)
         logp[g] = logf(logp[g] + floor_p);
+    for (int g = 0; g < lo; g++)
+        logp[g] = logp[lo];
+    for (int g = hi + 1; g < groups; g++)
+        logp[g] = logp[hi];
     to_cepstrum(f, logp);
 
     /* The lifter ends at 0.7 of the pitch period: flat over its first

@@ -34,7 +34,12 @@
  * harmonic peaks rather than on their mean with the valleys: the plain
  * cepstral curve is off by several dB at a voice's harmonics.
  *
- * The correction is limited to -60..+30 dB per bin, and the frame is then
+ * Outside the band that holds anything (groups more than 60 dB under the
+ * frame's strongest) the log spectrum is held flat before smoothing: a
+ * note's last partial is a band limit, not a formant, and without the
+ * hold the partials above it would be cut when the pitch goes up.
+ *
+ * The correction is limited to -40..+20 dB per bin, and the frame is then
  * scaled so that its energy is unchanged: the envelope moves, the loudness
  * does not (and the vocoder's frame gain and level control keep working on
  * the input's energy).  One gain curve for all channels keeps identical
