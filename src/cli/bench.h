@@ -23,6 +23,8 @@ struct bench_options {
     int rate;              /* sample rate of generated jobs (44100)       */
     double semitones;      /* pitch shift (default +3)                    */
     double tempo;          /* speed factor (default 1.25)                 */
+    int formant;           /* -F: preserve formants (default off)         */
+    double formant_semitones; /* --formant-semitones (default 0)          */
     int threads;           /* parallel workers (default: online CPUs)     */
     int reps;              /* repetitions of each mode (default 5)        */
     int json;              /* nonzero: JSON on stdout instead of a table  */

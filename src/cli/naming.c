@@ -33,6 +33,13 @@ void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX])
     else if (o->tempo_opt == 'D')
         add_part(tag, "D%g", o->tempo_value);
 
+    /* Formants: only when they change the result or were moved. */
+    if (o->params.formant_st != 0.0)
+        add_part(tag, "F%+g", o->params.formant_st);
+    else if (o->params.formant &&
+             o->params.pitch != (o->pitch_opt == 'f' ? 1.0 : 0.0))
+        add_part(tag, "F", 0.0);
+
     if (tag[0] == '\0')
         snprintf(tag, NAMING_TAG_MAX, "copy");
 }

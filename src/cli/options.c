@@ -48,6 +48,7 @@ enum {
     OPT_CHANNELS,
     OPT_RATE,
     OPT_REPS,
+    OPT_FORMANT_SEMITONES,
 };
 
 static const struct option long_options[] = {
@@ -70,6 +71,9 @@ static const struct option long_options[] = {
     {"channels", required_argument, NULL, OPT_CHANNELS},
     {"rate", required_argument, NULL, OPT_RATE},
     {"reps", required_argument, NULL, OPT_REPS},
+    /* formants (issue 6) */
+    {"formant", no_argument, NULL, 'F'},
+    {"formant-semitones", required_argument, NULL, OPT_FORMANT_SEMITONES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -77,7 +81,7 @@ static const struct option long_options[] = {
 
 /* Leading ':' makes getopt return ':' for a missing value, so the two
  * kinds of mistakes get different messages. */
-static const char short_options[] = ":p:f:T:t:D:o:j:qvhV";
+static const char short_options[] = ":p:f:T:t:D:o:j:qvhVF";
 
 static void print_help(void)
 {
@@ -104,6 +108,14 @@ static void print_help(void)
 "  -D, --duration=SECONDS  target DURATION of each output: every file gets\n"
 "                          the SPEED factor (its length / SECONDS), which\n"
 "                          must lie in %g..%g, else that file fails\n"
+"  -F, --formant           keep the formants (the spectral envelope, a\n"
+"                          voice's timbre) in place while the pitch moves;\n"
+"                          without it they move with the pitch.  No effect\n"
+"                          without a pitch shift\n"
+"      --formant-semitones=N\n"
+"                          move the formants by N semitones from their\n"
+"                          place in the input (%g..%g), whatever the pitch\n"
+"                          does (voice character); implies -F\n"
 "\n"
 "Outputs:\n"
 "  -o, --output=PATH       one FILE: the output file, or a directory to\n"
@@ -140,8 +152,9 @@ static void print_help(void)
 "      --rate=HZ           rate of generated jobs (%g..%g; default 44100)\n"
 "      --reps=N            runs of each mode, medians reported (1..%d;\n"
 "                          default 5)\n"
-"                          -p/-f (default +3), -T/-t (default 1.25), -j,\n"
-"                          --json and -q apply to the benchmark too\n"
+"                          -p/-f (default +3), -T/-t (default 1.25), -F,\n"
+"                          --formant-semitones, -j, --json and -q apply\n"
+"                          to the benchmark too\n"
 "\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show version information and exit\n"
@@ -165,6 +178,7 @@ static void print_help(void)
         TP_SEMITONES_MIN, TP_SEMITONES_MAX, RATIO_MIN, RATIO_MAX,
         TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN,
         TP_TEMPO_MIN, TP_TEMPO_MAX,
+        TP_FORMANT_SEMITONES_MIN, TP_FORMANT_SEMITONES_MAX,
         CLI_JOBS_MAX, tp_pool_cpu_count(),
         BENCH_JOBS_MAX, BENCH_SECONDS_MIN, BENCH_SECONDS_MAX,
         TP_CHANNELS_MAX, TP_RATE_MIN, TP_RATE_MAX, BENCH_REPS_MAX);
@@ -404,6 +418,18 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     case OPT_BENCH:
         o->bench = 1;
         return 0;
+    /* formants (issue 6) */
+    case 'F':
+        o->params.formant = 1;
+        return 0;
+    case OPT_FORMANT_SEMITONES:
+        if (parse_ranged(optarg, "formant shift", "semitones",
+                         TP_FORMANT_SEMITONES_MIN, TP_FORMANT_SEMITONES_MAX,
+                         &v) != 0)
+            return -1;
+        o->params.formant = 1;
+        o->params.formant_st = v;
+        return 0;
     }
 
     /* The rest are --bench settings. */
@@ -454,6 +480,8 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
                                                 : o->params.pitch;
     if (o->tempo_opt != 0)
         b->tempo = o->params.tempo;
+    b->formant = o->params.formant;
+    b->formant_semitones = o->params.formant_st;
     if (s->jobs_given)
         b->threads = o->jobs;
     if (s->bench_jobs > 0)
