@@ -12,13 +12,14 @@
 /* Bins per envelope group. */
 enum { DEC = 4 };
 
-/* Limits of the per-bin correction, in power (-40 / +20 dB).  Wide enough
- * for the valleys of a vowel; they bound what a sparse spectrum can do to
- * itself (a lone sine's envelope is the sine: its correction would
- * otherwise cut it by 60 dB and the energy rule raise everything else by
- * as much), and how far a quiet band is raised. */
+/* Limits of the per-bin correction, in power (-40 / +30 dB).  Wide enough
+ * for the valleys of a vowel (a male voice shifted down 4 semitones needs
+ * boosts beyond +20 dB, or its formants stay half-way); they bound what a
+ * sparse spectrum can do to itself (a lone sine's envelope is the sine:
+ * its correction would otherwise cut it by 60 dB and the energy rule raise
+ * everything else by as much), and how far a quiet band is raised. */
 static const float LOG_CUT_MAX = -9.2103404f;  /* ln 1e-4 */
-static const float LOG_BOOST_MAX = 4.6051702f; /* ln 1e2  */
+static const float LOG_BOOST_MAX = 6.9077553f; /* ln 1e3  */
 
 /* Groups more than 60 dB under the frame's strongest one hold nothing. */
 static const float HOLD_BELOW = 1e-6f;
@@ -239,9 +240,10 @@ static int envelope(tp_formant *f)
                                               (float)(q - flat)));
     smooth(f, q);
     for (int it = 0; it < TE_ITER; it++) {
+        const float *restrict env = f->env;
+        /* Unconditional store: a vector max, not a branch per group. */
         for (int g = 0; g < groups; g++)
-            if (logp[g] < f->env[g])
-                logp[g] = f->env[g];
+            logp[g] = logp[g] < env[g] ? env[g] : logp[g];
         to_cepstrum(f, logp);
         smooth(f, q);
     }
@@ -259,6 +261,8 @@ void tp_formant_apply(tp_formant *f, fftwf_complex **spec, int channels)
         for (int j = 0; j < bins; j++)
             p[j] += x[j][0] * x[j][0] + x[j][1] * x[j][1];
     }
+    f->power0 = p[0];
+    f->powern = p[bins - 1];
     if (envelope(f) != 0)
         return;
 
@@ -278,16 +282,34 @@ void tp_formant_apply(tp_formant *f, fftwf_complex **spec, int channels)
     gg[groups] = gg[groups - 1];
 
     /* Per-bin gain, interpolated between groups, kept in p (as power is
-     * needed once more first): the frame's energy must not change. */
-    double before = 0.0, after = 0.0;
-    for (int j = 0; j < bins; j++) {
+     * needed once more first): the frame's energy must not change.  Four
+     * independent sums let the loop vectorise. */
+    double sb[4] = {0}, sa[4] = {0};
+    int j = 0;
+    for (; j + 4 <= bins; j += 4)
+        for (int l = 0; l < 4; l++) {
+            int b = j + l, g = b / DEC;
+            float a = (float)(b - g * DEC) * (1.0f / DEC);
+            float gain = gg[g] + a * (gg[g + 1] - gg[g]);
+            sb[l] += (double)p[b];
+            sa[l] += (double)(p[b] * gain * gain);
+            p[b] = gain;
+        }
+    for (; j < bins; j++) {
         int g = j / DEC;
         float a = (float)(j - g * DEC) * (1.0f / DEC);
         float gain = gg[g] + a * (gg[g + 1] - gg[g]);
-        double wt = (j == 0 || j == bins - 1) ? 1.0 : 2.0;
-        before += wt * p[j];
-        after += wt * p[j] * gain * gain;
+        sb[0] += (double)p[j];
+        sa[0] += (double)(p[j] * gain * gain);
         p[j] = gain;
+    }
+    /* r2c halves: every bin but DC and Nyquist stands for two. */
+    double before = 2.0 * (sb[0] + sb[1] + sb[2] + sb[3]);
+    double after = 2.0 * (sa[0] + sa[1] + sa[2] + sa[3]);
+    {
+        float g0 = p[0], gn = p[bins - 1];
+        before -= (double)f->power0 + (double)f->powern;
+        after -= (double)f->power0 * g0 * g0 + (double)f->powern * gn * gn;
     }
     if (!(after > 0.0))
         return;

@@ -39,7 +39,7 @@
  * note's last partial is a band limit, not a formant, and without the
  * hold the partials above it would be cut when the pitch goes up.
  *
- * The correction is limited to -40..+20 dB per bin, and the frame is then
+ * The correction is limited to -40..+30 dB per bin, and the frame is then
  * scaled so that its energy is unchanged: the envelope moves, the loudness
  * does not (and the vocoder's frame gain and level control keep working on
  * the input's energy).  One gain curve for all channels keeps identical
@@ -51,20 +51,21 @@
 #include "fft.h"
 
 typedef struct tp_formant {
-    int n, bins;    /* vocoder FFT size and its bins (n/2 + 1)         */
-    int m, groups;  /* cepstrum transform size n/4, groups m/2 + 1      */
-    int kmin, kmax; /* pitch-period search range, cepstral samples    */
-    int qmin, qmax; /* lifter length range, cepstral samples          */
-    int qdefault;   /* lifter length when no pitch period is found    */
-    double warp;    /* the envelope is read at f * warp               */
-    tp_fft fft;     /* size m                                         */
-    float *power;   /* bins: channel-summed power of the frame        */
-    float *env;     /* groups: smoothed log power (the envelope)      */
-    float *logp;    /* groups: log power, raised by each iteration    */
-    float *lift;    /* lifter weights (/ m), qmax + 1                 */
-    float *ggain;   /* groups: amplitude gain                         */
-    int *src;       /* groups: envelope index read for each group ... */
-    float *frac;    /* ... and the interpolation fraction             */
+    int n, bins;          /* vocoder FFT size and its bins (n/2 + 1)         */
+    int m, groups;        /* cepstrum transform size n/4, groups m/2 + 1      */
+    int kmin, kmax;       /* pitch-period search range, cepstral samples    */
+    int qmin, qmax;       /* lifter length range, cepstral samples          */
+    int qdefault;         /* lifter length when no pitch period is found    */
+    double warp;          /* the envelope is read at f * warp               */
+    tp_fft fft;           /* size m                                         */
+    float *power;         /* bins: channel-summed power of the frame        */
+    float power0, powern; /* its DC and Nyquist bins (power is reused) */
+    float *env;           /* groups: smoothed log power (the envelope)      */
+    float *logp;          /* groups: log power, raised by each iteration    */
+    float *lift;          /* lifter weights (/ m), qmax + 1                 */
+    float *ggain;         /* groups: amplitude gain                         */
+    int *src;             /* groups: envelope index read for each group ... */
+    float *frac;          /* ... and the interpolation fraction             */
 } tp_formant;
 
 /* Prepares the correction for frames of size n (a multiple of 16) at
