@@ -48,6 +48,8 @@ extern "C" {
 #define TP_RATE_MIN 8000.0
 #define TP_RATE_MAX 384000.0
 #define TP_CHANNELS_MAX 256
+#define TP_FORMANT_SEMITONES_MIN (-24.0)
+#define TP_FORMANT_SEMITONES_MAX 24.0
 
 /* Error codes.  Every function returning int returns TP_OK (0) or one of
  * these negative values; tp_strerror() gives a short English description. */
@@ -61,7 +63,8 @@ enum tp_error {
     TP_ERR_NOMEM = -6,    /* allocation failed                             */
     TP_ERR_FFT = -7,      /* FFTW could not make a plan                    */
     TP_ERR_STATE = -8,    /* call not allowed now (see each function)      */
-    TP_ERR_BUFFER = -9    /* frame count given with a NULL buffer          */
+    TP_ERR_BUFFER = -9,   /* frame count given with a NULL buffer          */
+    TP_ERR_FORMANT = -10  /* formant shift not finite or outside range     */
 };
 
 /* Returns a static, NUL-terminated description of `code`; never NULL.
@@ -94,6 +97,32 @@ void tp_stretch_destroy(tp_stretch *s);
 int tp_stretch_set_tempo(tp_stretch *s, double tempo);
 int tp_stretch_set_semitones(tp_stretch *s, double semitones);
 int tp_stretch_set_pitch_ratio(tp_stretch *s, double ratio);
+
+/* Formants (the spectral envelope: a voice's timbre).  By default they
+ * move with the pitch, as in a plain resampling.  With `preserve` nonzero
+ * they stay where they were in the input while the pitch moves; then
+ * `envelope_semitones` moves them on purpose, by that many semitones from
+ * their place in the input, whatever the pitch (negative: darker, bigger;
+ * positive: brighter, smaller).  Without `preserve`, `envelope_semitones`
+ * moves them from where the pitch shift puts them.  The frame of a pitch
+ * shift is given to a spectral correction, so the cost is about that of
+ * the vocoder: with tempo 1 the vocoder runs where it otherwise would not.
+ * Phases, the exact length, streaming, determinism and channel relations
+ * are kept; each analysis frame keeps its energy.  With pitch ratio 1,
+ * preserve alone changes nothing (the output is bit-identical to that
+ * without it).
+ *
+ * Sticky like the other parameters: TP_ERR_STATE during a stream.
+ * Returns TP_OK, TP_ERR_NULL, or TP_ERR_FORMANT when envelope_semitones
+ * is NaN, infinite or outside TP_FORMANT_SEMITONES_MIN..MAX (the previous
+ * settings are then kept).  Default: preserve 0, envelope_semitones 0. */
+int tp_stretch_set_formant(tp_stretch *s, int preserve,
+                           double envelope_semitones);
+
+/* Current formant settings (either pointer may be NULL).  Returns TP_OK or
+ * TP_ERR_NULL (s NULL). */
+int tp_stretch_get_formant(const tp_stretch *s, int *preserve,
+                           double *envelope_semitones);
 
 double tp_stretch_get_tempo(const tp_stretch *s);
 double tp_stretch_get_pitch_ratio(const tp_stretch *s);

@@ -22,6 +22,9 @@ struct convert_params {
     double tempo;       /* speed factor: 1.25 = 25 % faster                */
     double pitch;       /* semitones, or a frequency ratio if pitch_is_ratio */
     int pitch_is_ratio; /* 0: `pitch` is semitones; 1: a frequency ratio    */
+    int formant;        /* nonzero: keep the formants in place (-F)         */
+    double formant_st;  /* and move them by this many semitones (--formant-
+                           semitones; implies `formant` on the command)    */
     int force;          /* nonzero: an existing output may be replaced      */
     int normalize;      /* nonzero: an output whose peak would exceed full
                            scale is scaled down as a whole to a peak of

@@ -369,6 +369,9 @@ static int make_engine(struct bench *b, size_t fmt, tp_stretch **out)
     if (rc == TP_OK)
         rc = tp_stretch_set_semitones(*out, b->o->semitones);
     if (rc == TP_OK)
+        rc = tp_stretch_set_formant(*out, b->o->formant,
+                                    b->o->formant_semitones);
+    if (rc == TP_OK)
         return 0;
     /* Name a file of this format, so the message points somewhere. */
     const char *who = "--bench";

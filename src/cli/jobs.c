@@ -73,6 +73,8 @@ static void add_combinations(const struct cli_options *o, struct job_list *l,
             s->change.pitch = v->pitches[pi];
             s->change.tempo_opt = v->tempo_opt;
             s->change.tempo_value = v->tempos[ti];
+            s->change.formant = o->params.formant;
+            s->change.formant_st = o->params.formant_st;
             if (v->tempo_opt == 'D') {
                 s->duration = v->duration;
                 s->params.tempo = 1.0; /* set per file by the plan */

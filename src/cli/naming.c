@@ -33,14 +33,21 @@ void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX])
     else if (c->tempo_opt == 'D')
         add_part(tag, "D%g", c->tempo_value);
 
+    /* Formants: only when they change the result or were moved. */
+    if (c->formant_st != 0.0)
+        add_part(tag, "F%+g", c->formant_st);
+    else if (c->formant && c->pitch != (c->pitch_opt == 'f' ? 1.0 : 0.0))
+        add_part(tag, "F", 0.0);
+
     if (tag[0] == '\0')
         snprintf(tag, NAMING_TAG_MAX, "copy");
 }
 
 void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX])
 {
-    struct naming_change c = {o->pitch_opt, o->params.pitch, o->tempo_opt,
-                              o->tempo_value};
+    struct naming_change c = {o->pitch_opt,       o->params.pitch,
+                              o->tempo_opt,       o->tempo_value,
+                              o->params.formant, o->params.formant_st};
     if (o->tempo_opt == 0)
         c.tempo_value = 1.0;
     naming_tag_of(&c, tag);

@@ -33,6 +33,8 @@ struct naming_change {
     double pitch;       /* semitones for 'p' (and 0), ratio for 'f'   */
     int tempo_opt;      /* 0, 'T', 't' or 'D'                         */
     double tempo_value; /* speed factor, multiple or seconds          */
+    int formant;        /* -F given                                   */
+    double formant_st;  /* --formant-semitones, 0 when not given      */
 };
 
 /* naming_tag for one job's change. */

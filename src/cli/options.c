@@ -59,6 +59,8 @@ enum {
     OPT_FORMAT,
     OPT_SUBTYPE,
     OPT_MANIFEST,
+    /* formants (issue 6) */
+    OPT_FORMANT_SEMITONES,
 };
 
 static const struct option long_options[] = {
@@ -90,6 +92,9 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"subtype", required_argument, NULL, OPT_SUBTYPE},
     {"manifest", required_argument, NULL, OPT_MANIFEST},
+    /* formants (issue 6) */
+    {"formant", no_argument, NULL, 'F'},
+    {"formant-semitones", required_argument, NULL, OPT_FORMANT_SEMITONES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -97,7 +102,7 @@ static const struct option long_options[] = {
 
 /* Leading ':' makes getopt return ':' for a missing value, so the two
  * kinds of mistakes get different messages. */
-static const char short_options[] = ":p:f:T:t:D:o:j:qvhVr";
+static const char short_options[] = ":p:f:T:t:D:o:j:qvhVrF";
 
 static void print_help_pipelines(void);
 static int take_pipeline_option(int c, struct cli_options *o);
@@ -131,6 +136,14 @@ static void print_help(void)
 "  -D, --duration=SECONDS  target DURATION of each output: every file gets\n"
 "                          the SPEED factor (its length / SECONDS), which\n"
 "                          must lie in %g..%g, else that file fails\n"
+"  -F, --formant           keep the formants (the spectral envelope, a\n"
+"                          voice's timbre) in place while the pitch moves;\n"
+"                          without it they move with the pitch.  No effect\n"
+"                          without a pitch shift\n"
+"      --formant-semitones=N\n"
+"                          move the formants by N semitones from their\n"
+"                          place in the input (%g..%g), whatever the pitch\n"
+"                          does (voice character); implies -F\n"
 "\n"
 "Outputs:\n"
 "  -o, --output=PATH       one FILE: the output file, or a directory to\n"
@@ -191,6 +204,7 @@ static void print_help(void)
         TP_SEMITONES_MIN, TP_SEMITONES_MAX, RATIO_MIN, RATIO_MAX,
         TP_TEMPO_MIN, TP_TEMPO_MAX, 1.0 / TP_TEMPO_MAX, 1.0 / TP_TEMPO_MIN,
         TP_TEMPO_MIN, TP_TEMPO_MAX,
+        TP_FORMANT_SEMITONES_MIN, TP_FORMANT_SEMITONES_MAX,
         CLI_JOBS_MAX, tp_pool_cpu_count());
     print_help_pipelines();
     printf(
@@ -204,8 +218,9 @@ static void print_help(void)
 "      --rate=HZ           rate of generated jobs (%g..%g; default 44100)\n"
 "      --reps=N            runs of each mode, medians reported (1..%d;\n"
 "                          default 5)\n"
-"                          -p/-f (default +3), -T/-t (default 1.25), -j,\n"
-"                          --json and -q apply to the benchmark too\n"
+"                          -p/-f (default +3), -T/-t (default 1.25), -F,\n"
+"                          --formant-semitones, -j, --json and -q apply\n"
+"                          to the benchmark too\n"
 "\n"
 "  -h, --help              show this help and exit\n"
 "  -V, --version           show version information and exit\n"
@@ -615,6 +630,18 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
         if (s->batch_only == NULL)
             s->batch_only = pipeline_option_name(c);
         return take_pipeline_option(c, o);
+    /* formants (issue 6) */
+    case 'F':
+        o->params.formant = 1;
+        return 0;
+    case OPT_FORMANT_SEMITONES:
+        if (parse_ranged(optarg, "formant shift", "semitones",
+                         TP_FORMANT_SEMITONES_MIN, TP_FORMANT_SEMITONES_MAX,
+                         &v) != 0)
+            return -1;
+        o->params.formant = 1;
+        o->params.formant_st = v;
+        return 0;
     }
     int job = job_option(c, o, &s->batch_only);
     if (job <= 0)
@@ -673,6 +700,8 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
                                                 : o->params.pitch;
     if (o->tempo_opt != 0)
         b->tempo = o->params.tempo;
+    b->formant = o->params.formant;
+    b->formant_semitones = o->params.formant_st;
     if (s->jobs_given)
         b->threads = o->jobs;
     if (s->bench_jobs > 0)

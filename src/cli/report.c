@@ -176,6 +176,11 @@ void report_settings(const struct cli_options *o, const struct plan *p,
     else
         fprintf(stderr, "tempo: %g (speed factor; outputs last %g x as long)\n",
                 o->params.tempo, 1.0 / o->params.tempo);
+    if (o->params.formant_st != 0.0)
+        fprintf(stderr, "formants: moved %+g semitones from the input's\n",
+                o->params.formant_st);
+    else if (o->params.formant)
+        fprintf(stderr, "formants: kept where they are in the input\n");
     if (o->params.normalize)
         fprintf(stderr, "normalize: outputs beyond full scale are scaled "
                         "to a peak of 0.999\n");

@@ -35,8 +35,18 @@ void select_stamp(const struct convert_params *p, char stamp[CONVERT_STAMP_MAX])
     /* -0 and 0 are the same setting. */
     shortest(pitch, sizeof pitch, semitones == 0 ? 0.0 : semitones);
     shortest(tempo, sizeof tempo, p->tempo);
-    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s",
-             TEMPITCH_VERSION, pitch, tempo,
+    /* Formant settings only where they change the result (-F without a
+     * pitch shift gives the same audio, so the same stamp). */
+    char formant[64] = "";
+    if (p->formant_st != 0.0) {
+        char st[32];
+        shortest(st, sizeof st, p->formant_st);
+        snprintf(formant, sizeof formant, " --formant-semitones %s", st);
+    } else if (p->formant && semitones != 0.0) {
+        snprintf(formant, sizeof formant, " -F");
+    }
+    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s",
+             TEMPITCH_VERSION, pitch, tempo, formant,
              p->normalize ? " --normalize" : "");
 }
 

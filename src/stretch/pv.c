@@ -1,5 +1,6 @@
 /* pv.c -- phase-vocoder stretch with onset locking (see pv.h). */
 #include "pv.h"
+#include "formant.h"
 
 #include <math.h>
 
@@ -40,7 +41,9 @@ static void set_target(tp_pv *pv, double d, int64_t pre)
 {
     pv->d = d;
     pv->pre = pre;
-    pv->lock = d >= LOCK_D_MIN && d <= LOCK_D_MAX;
+    /* At d = 1 (only used for a formant correction) every frame is read
+     * at its own output time: nothing to lock. */
+    pv->lock = d >= LOCK_D_MIN && d <= LOCK_D_MAX && d != 1.0;
     /* Onsets closer than this share a locked zone (see onset.h). */
     double spacing = (d < 1.0 ? 1.0 / d : 1.0) * pv->n + pv->hop;
     pv->onset.spacing = (int64_t)ceil(spacing);
@@ -559,8 +562,11 @@ size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
                 enter_zone(pv, in, onset);
         }
         pv->zone_onset = locked ? onset : -1;
-        /* Zone frames overlap-add coherently: no energy to restore. */
-        int verbatim = locked || !pv->have_prev;
+        if (pv->formant)
+            tp_formant_apply(pv->formant, pv->cur, nc);
+        /* Zone frames overlap-add coherently: no energy to restore; nor
+         * do all frames at d = 1, where R never turns. */
+        int verbatim = locked || !pv->have_prev || pv->d == 1.0;
         add_target(pv);
         rotate_and_invert(pv, !pv->have_prev);
         overlap_add(pv, verbatim ? 1.0f : frame_gain(pv));

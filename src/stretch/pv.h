@@ -28,6 +28,8 @@
 #include "fifo.h"
 #include "onset.h"
 
+struct tp_formant;
+
 /* Bins [start, end) share the phase rotation of bin `peak`. */
 struct tp_region {
     int peak, start, end;
@@ -59,6 +61,8 @@ typedef struct tp_pv {
     float **acc;                /* per channel overlap-add accumulator, n    */
     int lock;                   /* onset locking enabled for this d          */
     tp_onset onset;             /* onset detector on the input               */
+    struct tp_formant *formant; /* envelope correction (formant.h), or NULL:
+                                   owned by the caller, set after init       */
 
     int64_t k;      /* next frame                                */
     int64_t p_prev; /* p of frame k - 1                          */

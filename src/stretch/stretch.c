@@ -20,6 +20,7 @@
 #include "tempitch/pool.h"
 
 #include "fifo.h"
+#include "formant.h"
 #include "pv.h"
 #include "resample.h"
 
@@ -34,12 +35,15 @@ struct tp_stretch {
     int channels;
     double rate;
     double tempo, ratio;
+    int formant_preserve; /* tp_stretch_set_formant */
+    double formant_semitones;
 
     /* The chain built for the current parameters. */
     int configured;
     enum mode mode;
     tp_resampler rs;
     tp_pv pv;
+    tp_formant formant; /* built when the envelope is to be moved       */
     tp_fifo in, mid, out;
 
     /* Stream state. */
@@ -76,6 +80,8 @@ const char *tp_strerror(int code)
         return "parameters cannot change during a stream";
     case TP_ERR_BUFFER:
         return "frame count given with a NULL buffer";
+    case TP_ERR_FORMANT:
+        return "formant shift out of range (-24..+24 semitones)";
     case TP_POOL_ERR_ARG:
         return "invalid pool argument";
     case TP_POOL_ERR_THREAD:
@@ -120,6 +126,7 @@ static void unconfigure(tp_stretch *s)
 {
     tp_resampler_free(&s->rs);
     tp_pv_free(&s->pv);
+    tp_formant_free(&s->formant);
     free_queues(s);
     s->configured = 0;
 }
@@ -148,12 +155,39 @@ static int use_vocoder(tp_stretch *s, int wanted, double d, int64_t pre)
     return tp_pv_init(&s->pv, s->channels, s->rate, d, pre);
 }
 
+/* Where the vocoder reads each frame's envelope (formant.h): at f * warp,
+ * warp = r / (the factor the output envelope is scaled by).  1: no
+ * correction. */
+static double formant_warp(const tp_stretch *s)
+{
+    double shift = exp2(s->formant_semitones / 12.0);
+    if (!s->formant_preserve)
+        shift *= s->ratio;
+    return s->ratio / shift;
+}
+
+/* The envelope correction, kept when its warp has not changed; hooked
+ * into the vocoder (after use_vocoder, which may have cleared the hook). */
+static int use_formant(tp_stretch *s, double warp)
+{
+    if (s->formant.fft.n && (warp == 1.0 || s->formant.warp != warp))
+        tp_formant_free(&s->formant);
+    if (warp != 1.0 && !s->formant.fft.n &&
+        tp_formant_init(&s->formant, tp_pv_fft_size(s->rate), s->rate, warp))
+        return -1;
+    if (s->pv.window)
+        s->pv.formant = warp != 1.0 ? &s->formant : NULL;
+    return 0;
+}
+
 /* Builds the stage chain for the current parameters. */
 static int configure(tp_stretch *s)
 {
     const double r = s->ratio, d = s->ratio / s->tempo;
+    const double warp = formant_warp(s);
     const int nc = s->channels;
-    int use_rs = r != 1.0, use_pv = d != 1.0;
+    /* A formant correction needs the vocoder's frames, even at d = 1. */
+    int use_rs = r != 1.0, use_pv = d != 1.0 || warp != 1.0;
     s->configured = 0;
     free_queues(s);
     if (!use_rs && !use_pv)
@@ -176,6 +210,8 @@ static int configure(tp_stretch *s)
     int err = 0;
     err |= use_resampler(s, use_rs, r, (double)pre);
     err |= use_vocoder(s, use_pv, d, pre);
+    if (!err)
+        err |= use_formant(s, warp);
     switch (s->mode) {
     case MODE_COPY:
         break;
@@ -276,6 +312,38 @@ int tp_stretch_set_semitones(tp_stretch *s, double semitones)
     if (!(semitones >= TP_SEMITONES_MIN && semitones <= TP_SEMITONES_MAX))
         return TP_ERR_PITCH;
     return tp_stretch_set_pitch_ratio(s, pow(2.0, semitones / 12.0));
+}
+
+int tp_stretch_set_formant(tp_stretch *s, int preserve,
+                           double envelope_semitones)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    if (s->started)
+        return TP_ERR_STATE;
+    if (!(envelope_semitones >= TP_FORMANT_SEMITONES_MIN &&
+          envelope_semitones <= TP_FORMANT_SEMITONES_MAX))
+        return TP_ERR_FORMANT;
+    preserve = preserve != 0;
+    if (preserve != s->formant_preserve ||
+        envelope_semitones != s->formant_semitones) {
+        s->formant_preserve = preserve;
+        s->formant_semitones = envelope_semitones;
+        s->configured = 0;
+    }
+    return TP_OK;
+}
+
+int tp_stretch_get_formant(const tp_stretch *s, int *preserve,
+                           double *envelope_semitones)
+{
+    if (!s)
+        return TP_ERR_NULL;
+    if (preserve)
+        *preserve = s->formant_preserve;
+    if (envelope_semitones)
+        *envelope_semitones = s->formant_semitones;
+    return TP_OK;
 }
 
 double tp_stretch_get_tempo(const tp_stretch *s)

@@ -12,6 +12,7 @@
  * run gave bit-identical output.
  *
  *   bench_engine [-n RUNS] [--seconds S] [--pitch ST] [--tempo T]
+ *                [--formant] [--formant-semitones N]
  *                [--channels C] [--rate HZ] [--seed N] [--warmup W]
  *                [--linearity S1,S2,...] [--csv]
  *
@@ -35,7 +36,8 @@
 #define MAX_DURATIONS 16
 
 typedef struct opts {
-    int runs, warmup, channels, csv;
+    int runs, warmup, channels, csv, formant;
+    double formant_st;
     double seconds, pitch, tempo, rate;
     uint64_t seed;
     double durations[MAX_DURATIONS];
@@ -51,6 +53,8 @@ static void usage(FILE *f)
            "      --warmup N       untimed runs first (default 1)\n"
            "      --seconds S      input duration in seconds (default 4)\n"
            "      --pitch ST       pitch shift in semitones (default 3)\n"
+           "      --formant        preserve formants (tp_stretch_set_formant)\n"
+           "      --formant-semitones N  formant shift (implies --formant)\n"
            "      --tempo T        speed factor, 1.25 = 25%% faster (default "
            "1.25)\n"
            "      --channels C     channels (default 2)\n"
@@ -111,6 +115,10 @@ static int parse_args(int argc, char **argv, opts *o)
             o->csv = 1;
             continue;
         }
+        if (!strcmp(a, "--formant")) {
+            o->formant = 1;
+            continue;
+        }
         if (i + 1 >= argc) {
             fprintf(stderr,
                     "bench_engine: %s: unknown option or missing value\n", a);
@@ -129,6 +137,8 @@ static int parse_args(int argc, char **argv, opts *o)
             ok = parse_double(v, &o->pitch);
         else if (!strcmp(a, "--tempo"))
             ok = parse_double(v, &o->tempo);
+        else if (!strcmp(a, "--formant-semitones"))
+            ok = parse_double(v, &o->formant_st) && (o->formant = 1);
         else if (!strcmp(a, "--channels"))
             ok = parse_int(v, &o->channels);
         else if (!strcmp(a, "--rate"))
@@ -287,6 +297,8 @@ int main(int argc, char **argv)
         rc = tp_stretch_set_semitones(s, o.pitch);
     if (rc == TP_OK)
         rc = tp_stretch_set_tempo(s, o.tempo);
+    if (rc == TP_OK)
+        rc = tp_stretch_set_formant(s, o.formant, o.formant_st);
     if (rc != TP_OK) {
         fprintf(stderr, "bench_engine: %s\n", tp_strerror(rc));
         tp_stretch_destroy(s);
@@ -295,10 +307,10 @@ int main(int argc, char **argv)
     long rss1 = peak_rss_kib();
     if (!o.csv) {
         printf("bench_engine: tempitch %s, %d ch white noise @ %.0f Hz, "
-               "%+.2f st, tempo %g, 1 thread, %d timed runs after %d "
+               "%+.2f st, tempo %g%s, 1 thread, %d timed runs after %d "
                "warm-up\n",
-               tp_version(), o.channels, o.rate, o.pitch, o.tempo, o.runs,
-               o.warmup);
+               tp_version(), o.channels, o.rate, o.pitch, o.tempo,
+               o.formant ? ", formants kept" : "", o.runs, o.warmup);
         printf("           peak RSS %ld KiB before create, %ld KiB after "
                "create\n",
                rss0, rss1);

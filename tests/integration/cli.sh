@@ -24,7 +24,8 @@ case_help() {
             --normalize --sync --newer --shard=K/N --report=FILE \
             --quiet --verbose --json --bench --bench-jobs --seconds \
             --channels --rate --reps --help --version X:Y "Exit status" \
-            "-o -" "FILE - reads stdin"; do
+            "-o -" "FILE - reads stdin" -r, --recursive --name --format \
+            --subtype --manifest -F, --formant --formant-semitones; do
             expect_stdout "$o"
         done
     done
@@ -388,6 +389,42 @@ case_identity() {
     require_real_engine out.wav
     [[ $(info in.wav hash) == $(info out.wav hash) ]] ||
         fail "tempo 1, pitch 0 changed the samples"
+}
+
+# Formants (issue 6): -F and --formant-semitones.
+case_formant() {
+    gen -d 0.5 in.wav
+    # Pitch 0: -F alone changes nothing, bit for bit, and adds no tag.
+    run -q -T 1.25 in.wav -o plain.wav
+    expect_status 0
+    run -q -F -T 1.25 in.wav -o kept.wav
+    expect_status 0
+    cmp plain.wav kept.wav || fail "-F with pitch 0 changed the output"
+    run -q -F in.wav
+    expect_status 0
+    [[ -f in.copy.wav ]] || fail "-F alone: no in.copy.wav: $(ls)"
+    # With a pitch shift it changes the output, which is named after it.
+    run -q -p 3 in.wav
+    expect_status 0
+    run -q -p 3 --formant in.wav
+    expect_status 0
+    [[ -f in.p+3.wav && -f in.p+3.F.wav ]] || fail "bad names: $(ls)"
+    require_real_engine in.p+3.F.wav
+    ! cmp -s in.p+3.wav in.p+3.F.wav || fail "-F did not change a pitch shift"
+    [[ $(info in.p+3.F.wav frames) -eq $(info in.wav frames) ]] ||
+        fail "-F changed the length"
+    # --formant-semitones implies -F and works without a pitch shift.
+    run -q --formant-semitones -2.5 in.wav
+    expect_status 0
+    [[ -f in.F-2.5.wav ]] || fail "no in.F-2.5.wav: $(ls)"
+    ! cmp -s in.wav in.F-2.5.wav || fail "--formant-semitones changed nothing"
+    for v in 25 -24.5 nan abc "" 1e309; do
+        run --formant-semitones "$v" in.wav -o out.wav
+        expect_status 2
+        expect_stderr "invalid formant shift '$v'"
+        expect_stderr "-24..24"
+    done
+    [[ ! -e out.wav ]] || fail "output created after a usage error"
 }
 
 case_clipping() {

@@ -54,6 +54,24 @@ static void test_stamp_spellings(void **state)
     assert_string_not_equal(a, b);
 }
 
+/* -F is in the stamp when it changes the audio, and only then: with a
+ * pitch shift, or when the formants are moved on their own. */
+static void test_stamp_formants(void **state)
+{
+    (void)state;
+    char a[CONVERT_STAMP_MAX];
+    struct convert_params p = {.tempo = 1.25, .pitch = 3, .formant = 1};
+    select_stamp(&p, a);
+    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 -F");
+    p.pitch = 0;
+    select_stamp(&p, a);
+    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 0 -T 1.25");
+    p.formant_st = -3;
+    select_stamp(&p, a);
+    assert_string_equal(a, "tempitch " TEMPITCH_VERSION
+                           " -p 0 -T 1.25 --formant-semitones -3");
+}
+
 /* Fixed values: a change of the hash would split running clusters
  * differently between versions without anyone noticing. */
 static void test_share_fixed(void **state)
@@ -138,6 +156,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stamp_spellings),
+        cmocka_unit_test(test_stamp_formants),
         cmocka_unit_test(test_share_fixed),
         cmocka_unit_test(test_share_spread),
         cmocka_unit_test(test_shard_plan),

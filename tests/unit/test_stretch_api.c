@@ -50,10 +50,10 @@ static tp_stretch *new_stretch(int ch, double rate)
 static void strerror_distinct(void **state)
 {
     (void)state;
-    static const int codes[] = {TP_OK,        TP_ERR_NULL,  TP_ERR_CHANNELS,
-                                TP_ERR_RATE,  TP_ERR_TEMPO, TP_ERR_PITCH,
-                                TP_ERR_NOMEM, TP_ERR_FFT,   TP_ERR_STATE,
-                                TP_ERR_BUFFER};
+    static const int codes[] = {TP_OK,         TP_ERR_NULL,   TP_ERR_CHANNELS,
+                                TP_ERR_RATE,   TP_ERR_TEMPO,  TP_ERR_PITCH,
+                                TP_ERR_NOMEM,  TP_ERR_FFT,    TP_ERR_STATE,
+                                TP_ERR_BUFFER, TP_ERR_FORMANT};
     for (size_t i = 0; i < COUNT(codes); i++) {
         const char *a = tp_strerror(codes[i]);
         CHECK(a != NULL && a[0] != '\0', "code %d: empty message", codes[i]);
@@ -64,7 +64,7 @@ static void strerror_distinct(void **state)
                   "codes %d and %d share the message \"%s\"", codes[i],
                   codes[j], a);
     }
-    static const int unknown[] = {1, 2, -10, -11, 100, -100, INT_MAX, INT_MIN};
+    static const int unknown[] = {1, 2, -11, -12, 100, -100, INT_MAX, INT_MIN};
     for (size_t i = 0; i < COUNT(unknown); i++) {
         const char *u = tp_strerror(unknown[i]);
         CHECK(u != NULL && strcmp(u, "unknown error") == 0,
