@@ -139,6 +139,8 @@ static int converter_prepare(struct converter *c, int channels, double rate,
     if (rc == TP_OK)
         rc = p->pitch_is_ratio ? tp_stretch_set_pitch_ratio(c->engine, p->pitch)
                                : tp_stretch_set_semitones(c->engine, p->pitch);
+    if (rc == TP_OK)
+        rc = tp_stretch_set_quality(c->engine, (enum tp_quality)p->quality);
     return rc;
 }
 

@@ -25,6 +25,7 @@ struct convert_params {
                            CONVERT_NORMALIZE_PEAK (two passes, see below)  */
     int sync;           /* nonzero: fsync the output (and its directory)
                            before reporting it done                        */
+    int quality;        /* enum tp_quality: 0 balanced, --fast, --fine     */
 };
 
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full

@@ -23,6 +23,7 @@ struct bench_options {
     int rate;              /* sample rate of generated jobs (44100)       */
     double semitones;      /* pitch shift (default +3)                    */
     double tempo;          /* speed factor (default 1.25)                 */
+    int quality;           /* enum tp_quality (default 0: balanced)       */
     int threads;           /* parallel workers (default: online CPUs)     */
     int reps;              /* repetitions of each mode (default 5)        */
     int json;              /* nonzero: JSON on stdout instead of a table  */

@@ -13,7 +13,7 @@
  *
  *   bench_engine [-n RUNS] [--seconds S] [--pitch ST] [--tempo T]
  *                [--channels C] [--rate HZ] [--seed N] [--warmup W]
- *                [--linearity S1,S2,...] [--csv]
+ *                [--linearity S1,S2,...] [--csv] [--fast | --fine]
  *
  * Exit status: 0 ok, 1 engine error, 2 usage error.
  */
@@ -36,6 +36,7 @@
 
 typedef struct opts {
     int runs, warmup, channels, csv;
+    int quality;
     double seconds, pitch, tempo, rate;
     uint64_t seed;
     double durations[MAX_DURATIONS];
@@ -59,6 +60,8 @@ static void usage(FILE *f)
            "      --linearity LIST comma-separated durations, e.g. 4,60: one\n"
            "                       line each, compare the ms per audio second\n"
            "      --csv            machine-readable output\n"
+           "      --fast, --fine   quality mode (default balanced; the last\n"
+           "                       one given wins)\n"
            "  -h, --help           this text\n");
 }
 
@@ -109,6 +112,10 @@ static int parse_args(int argc, char **argv, opts *o)
         }
         if (!strcmp(a, "--csv")) {
             o->csv = 1;
+            continue;
+        }
+        if (!strcmp(a, "--fast") || !strcmp(a, "--fine")) {
+            o->quality = a[3] == 'a' ? TP_QUALITY_FAST : TP_QUALITY_FINE;
             continue;
         }
         if (i + 1 >= argc) {
@@ -259,6 +266,7 @@ int main(int argc, char **argv)
               .warmup = 1,
               .channels = 2,
               .csv = 0,
+              .quality = TP_QUALITY_BALANCED,
               .seconds = 4.0,
               .pitch = 3.0,
               .tempo = 1.25,
@@ -287,6 +295,8 @@ int main(int argc, char **argv)
         rc = tp_stretch_set_semitones(s, o.pitch);
     if (rc == TP_OK)
         rc = tp_stretch_set_tempo(s, o.tempo);
+    if (rc == TP_OK)
+        rc = tp_stretch_set_quality(s, (enum tp_quality)o.quality);
     if (rc != TP_OK) {
         fprintf(stderr, "bench_engine: %s\n", tp_strerror(rc));
         tp_stretch_destroy(s);
@@ -294,11 +304,12 @@ int main(int argc, char **argv)
     }
     long rss1 = peak_rss_kib();
     if (!o.csv) {
+        static const char *const names[] = {"fast", "balanced", "fine"};
         printf("bench_engine: tempitch %s, %d ch white noise @ %.0f Hz, "
-               "%+.2f st, tempo %g, 1 thread, %d timed runs after %d "
+               "%+.2f st, tempo %g, %s, 1 thread, %d timed runs after %d "
                "warm-up\n",
-               tp_version(), o.channels, o.rate, o.pitch, o.tempo, o.runs,
-               o.warmup);
+               tp_version(), o.channels, o.rate, o.pitch, o.tempo,
+               names[o.quality], o.runs, o.warmup);
         printf("           peak RSS %ld KiB before create, %ld KiB after "
                "create\n",
                rss0, rss1);
