@@ -6,7 +6,8 @@
  * lower of the two Nyquist frequencies.  Positions are computed from m, not
  * accumulated, so there is no drift however long the stream.  The kernel
  * is tabulated at `phases` sub-sample offsets and linearly interpolated
- * between them (error well under -90 dB).
+ * between them (error well under -90 dB), or, in a design without
+ * interpolation, read at the nearest offset.
  *
  * Pitch shifting uses it around the phase vocoder: playing a stretched
  * signal `step` times faster multiplies every frequency by `step`.
