@@ -185,56 +185,63 @@ static size_t run_nearest(tp_resampler *r, const tp_fifo *in, size_t want)
     return n;
 }
 
-size_t tp_resampler_run(tp_resampler *r, tp_fifo *in, tp_fifo *out)
+/* The interpolating kernel: up to `want` outputs into r->scratch, each
+ * from coefficients interpolated between two table rows; returns how many
+ * (fewer when the input runs out). */
+static size_t run_interpolated(tp_resampler *r, const tp_fifo *in,
+                               size_t want)
 {
     const int k = r->taps, half = k / 2;
+    size_t n = 0;
+    while (n < want) {
+        int64_t m = r->next;
+        double x = position(r, m);
+        double fl = floor(x);
+        int64_t i0 = (int64_t)fl;
+        if (!in->ended && i0 + half >= tp_fifo_end(in))
+            break;
+        double a = (x - fl) * r->phases;
+        int ph = (int)a;
+        if (ph >= r->phases)
+            ph = r->phases - 1;
+        float t = (float)(a - ph);
+        const float *t0 = r->table + (size_t)ph * k;
+        const float *t1 = t0 + k;
+        float *restrict coef = r->coef;
+        for (int j = 0; j < k; j++)
+            coef[j] = t0[j] + t * (t1[j] - t0[j]);
+
+        int64_t first = i0 - half + 1;
+        int inside = first >= in->base && i0 + half < tp_fifo_end(in);
+        for (int c = 0; c < r->channels; c++) {
+            const float *src;
+            if (inside) {
+                src = tp_fifo_at(in, c, first);
+            } else {
+                /* Stream edges: outside the window is silence. */
+                tp_fifo_read(in, c, first, (size_t)k, r->edge);
+                src = r->edge;
+            }
+            float acc = dot(coef, src, k);
+            r->scratch[c][n] = acc;
+        }
+        r->next++;
+        n++;
+    }
+    return n;
+}
+
+size_t tp_resampler_run(tp_resampler *r, tp_fifo *in, tp_fifo *out)
+{
+    const int half = r->taps / 2;
     size_t produced = 0;
     for (;;) {
         size_t room = tp_fifo_space(out);
-        size_t n = 0;
-        if (!r->design.interpolate) {
-            size_t want = room < BLOCK ? room : BLOCK;
-            if (r->limit >= 0 && (int64_t)want > r->limit - r->next)
-                want = r->limit > r->next ? (size_t)(r->limit - r->next) : 0;
-            n = run_nearest(r, in, want);
-        }
-        while (r->design.interpolate && n < BLOCK && n < room) {
-            int64_t m = r->next;
-            if (r->limit >= 0 && m >= r->limit)
-                break;
-            double x = position(r, m);
-            double fl = floor(x);
-            int64_t i0 = (int64_t)fl;
-            if (!in->ended && i0 + half >= tp_fifo_end(in))
-                break;
-            double a = (x - fl) * r->phases;
-            int ph = (int)a;
-            if (ph >= r->phases)
-                ph = r->phases - 1;
-            float t = (float)(a - ph);
-            const float *t0 = r->table + (size_t)ph * k;
-            const float *t1 = t0 + k;
-            float *restrict coef = r->coef;
-            for (int j = 0; j < k; j++)
-                coef[j] = t0[j] + t * (t1[j] - t0[j]);
-
-            int64_t first = i0 - half + 1;
-            int inside = first >= in->base && i0 + half < tp_fifo_end(in);
-            for (int c = 0; c < r->channels; c++) {
-                const float *src;
-                if (inside) {
-                    src = tp_fifo_at(in, c, first);
-                } else {
-                    /* Stream edges: outside the window is silence. */
-                    tp_fifo_read(in, c, first, (size_t)k, r->edge);
-                    src = r->edge;
-                }
-                float acc = dot(coef, src, k);
-                r->scratch[c][n] = acc;
-            }
-            r->next++;
-            n++;
-        }
+        size_t want = room < BLOCK ? room : BLOCK;
+        if (r->limit >= 0 && (int64_t)want > r->limit - r->next)
+            want = r->limit > r->next ? (size_t)(r->limit - r->next) : 0;
+        size_t n = r->design.interpolate ? run_interpolated(r, in, want)
+                                         : run_nearest(r, in, want);
         if (n == 0)
             break;
         tp_fifo_push_planar(out, r->scratch, 0, n);
