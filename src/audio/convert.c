@@ -143,6 +143,8 @@ static int converter_prepare(struct converter *c, int channels, double rate,
                                : tp_stretch_set_semitones(c->engine, p->pitch);
     if (rc == TP_OK)
         rc = tp_stretch_set_formant(c->engine, p->formant, p->formant_st);
+    if (rc == TP_OK)
+        rc = tp_stretch_set_quality(c->engine, (enum tp_quality)p->quality);
     return rc;
 }
 

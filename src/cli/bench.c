@@ -372,6 +372,8 @@ static int make_engine(struct bench *b, size_t fmt, tp_stretch **out)
         rc = tp_stretch_set_formant(*out, b->o->formant,
                                     b->o->formant_semitones);
     if (rc == TP_OK)
+        rc = tp_stretch_set_quality(*out, (enum tp_quality)b->o->quality);
+    if (rc == TP_OK)
         return 0;
     /* Name a file of this format, so the message points somewhere. */
     const char *who = "--bench";
@@ -545,6 +547,21 @@ static double per_second(double audio, double wall)
     return wall > 0.0 ? audio / wall : 0.0;
 }
 
+/* ", fast" / ", fine" after the tempo; nothing for the default mode. */
+static const char *quality_suffix(int quality)
+{
+    return quality == TP_QUALITY_FAST   ? ", fast"
+           : quality == TP_QUALITY_FINE ? ", fine"
+                                        : "";
+}
+
+static const char *quality_name(int quality)
+{
+    return quality == TP_QUALITY_FAST   ? "fast"
+           : quality == TP_QUALITY_FINE ? "fine"
+                                        : "balanced";
+}
+
 static void print_header(const struct bench *b)
 {
     const struct bench_options *o = b->o;
@@ -557,8 +574,8 @@ static void print_header(const struct bench *b)
     else
         printf("tempitch --bench: %zu file%s (%.1f s of audio)", b->njobs,
                b->njobs == 1 ? "" : "s", b->audio_seconds);
-    printf(", %+g st, tempo %g, %d rep%s, %d thread%s (%d CPU%s online)\n",
-           o->semitones, o->tempo, o->reps, o->reps == 1 ? "" : "s", o->threads,
+    printf(", %+g st, tempo %g%s, %d rep%s, %d thread%s (%d CPU%s online)\n",
+           o->semitones, o->tempo, quality_suffix(o->quality), o->reps, o->reps == 1 ? "" : "s", o->threads,
            o->threads == 1 ? "" : "s", tp_pool_cpu_count(),
            tp_pool_cpu_count() == 1 ? "" : "s");
 }
@@ -598,7 +615,8 @@ static void print_table(const struct bench *b, const struct summary *s)
 
 /* One object on one line of stdout (runs append well to a JSONL file):
  *   {"settings": {"input": "noise"|"files", "jobs", ["seconds", "channels",
- *                 "rate",] "audio_seconds", "semitones", "tempo", "threads",
+ *                 "rate",] "audio_seconds", "semitones", "tempo",
+ *                 "quality": "fast"|"balanced"|"fine", "threads",
  *                 "reps", "cpus"[, "files": [{"path", "frames", "channels",
  *                 "rate"}...]]},
  *    "serial"|"parallel": {"threads", "median_s", "per_job_ms",
@@ -614,9 +632,10 @@ static void print_json(const struct bench *b, const struct summary *s)
         printf("\"seconds\": %.15g, \"channels\": %d, \"rate\": %d, ",
                o->seconds, o->channels, o->rate);
     printf("\"audio_seconds\": %.15g, \"semitones\": %.15g, "
-           "\"tempo\": %.15g, \"threads\": %d, \"reps\": %d, \"cpus\": %d",
-           b->audio_seconds, o->semitones, o->tempo, o->threads, o->reps,
-           tp_pool_cpu_count());
+           "\"tempo\": %.15g, \"quality\": \"%s\", \"threads\": %d, "
+           "\"reps\": %d, \"cpus\": %d",
+           b->audio_seconds, o->semitones, o->tempo, quality_name(o->quality),
+           o->threads, o->reps, tp_pool_cpu_count());
     if (o->nfiles > 0) {
         printf(", \"files\": [");
         for (size_t j = 0; j < b->njobs; j++) {

@@ -25,6 +25,7 @@ struct bench_options {
     double tempo;          /* speed factor (default 1.25)                 */
     int formant;           /* -F: preserve formants (default off)         */
     double formant_semitones; /* --formant-semitones (default 0)          */
+    int quality;           /* enum tp_quality (default 0: balanced)       */
     int threads;           /* parallel workers (default: online CPUs)     */
     int reps;              /* repetitions of each mode (default 5)        */
     int json;              /* nonzero: JSON on stdout instead of a table  */

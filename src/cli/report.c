@@ -3,6 +3,8 @@
  */
 #include "report.h"
 
+#include <tempitch/stretch.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -113,6 +115,13 @@ void report_file(const struct job *j, enum cli_verbosity v)
 
 /* ---- settings (-v) ------------------------------------------------------ */
 
+static const char *quality_name(int quality)
+{
+    return quality == TP_QUALITY_FAST   ? "fast (--fast)"
+           : quality == TP_QUALITY_FINE ? "fine (--fine)"
+                                        : "balanced";
+}
+
 static double semitones(const struct cli_options *o)
 {
     return o->params.pitch_is_ratio ? 12.0 * log2(o->params.pitch)
@@ -184,6 +193,7 @@ void report_settings(const struct cli_options *o, const struct plan *p,
     if (o->params.normalize)
         fprintf(stderr, "normalize: outputs beyond full scale are scaled "
                         "to a peak of 0.999\n");
+    fprintf(stderr, "quality: %s\n", quality_name(o->params.quality));
     if (p->out_dir != NULL)
         fprintf(stderr, "outputs: in %s\n", p->out_dir);
     else if (o->output != NULL)
@@ -429,11 +439,15 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     }
     fputc(']', out);
     fprintf(out,
-            ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"sync\":%s},\n"
+            ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"sync\":%s,"
+            "\"quality\":\"%s\"},\n"
             "\"files\":[",
             o->jobs, o->params.force ? "true" : "false",
             o->params.normalize ? "true" : "false",
-            o->params.sync ? "true" : "false");
+            o->params.sync ? "true" : "false",
+            o->params.quality == TP_QUALITY_FAST   ? "fast"
+            : o->params.quality == TP_QUALITY_FINE ? "fine"
+                                                   : "balanced");
     for (size_t i = 0; i < p->njobs; i++) {
         fputs(i == 0 ? "\n" : ",\n", out);
         json_file(out, &p->jobs[i]);

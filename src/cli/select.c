@@ -7,6 +7,8 @@
 #include "naming.h"
 #include "stamp.h"
 
+#include <tempitch/stretch.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +47,13 @@ void select_stamp(const struct convert_params *p, char stamp[CONVERT_STAMP_MAX])
     } else if (p->formant && semitones != 0.0) {
         snprintf(formant, sizeof formant, " -F");
     }
-    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s",
-             TEMPITCH_VERSION, pitch, tempo, formant,
+    /* The quality mode changes the audio even when nothing else does
+     * (copy mode aside, which no mode touches). */
+    const char *mode = p->quality == TP_QUALITY_FAST   ? " --fast"
+                       : p->quality == TP_QUALITY_FINE ? " --fine"
+                                                       : "";
+    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s",
+             TEMPITCH_VERSION, pitch, tempo, formant, mode,
              p->normalize ? " --normalize" : "");
 }
 

@@ -53,6 +53,12 @@ static void accept(tp_onset *o, int64_t at, double strength)
         int tail = (o->q_head + o->q_len - 1) % TP_ONSET_QUEUE;
         if (o->queue[tail] != o->last_onset)
             return;
+        if (o->refine && at - o->last_onset <= 4 * (int64_t)o->block) {
+            /* The same attack still rising (a soft start, then the louder
+             * blocks after it): it keeps its start. */
+            o->last_strength = strength;
+            return;
+        }
         o->queue[tail] = at;
     } else {
         if (o->q_len == TP_ONSET_QUEUE)
@@ -62,6 +68,37 @@ static void accept(tp_onset *o, int64_t at, double strength)
     }
     o->last_onset = at;
     o->last_strength = strength;
+}
+
+/* The quarter-peak sample `at` can lie well into an attack that starts
+ * softly (a low sine from zero crosses a quarter of the block's peak
+ * about a millisecond in).  Walks back, at most one block, while some
+ * channel stays above 4 x the RMS of the blocks before (12 dB): the
+ * first sample back at the recent level is where the attack begins. */
+static int64_t walk_back(const tp_onset *o, const tp_fifo *in, int64_t at,
+                         double mean_energy)
+{
+    const int b = o->block;
+    float x[1024], top[1024];
+    double rms = sqrt(mean_energy / ((double)b * o->channels));
+    float thr = (float)(4.0 * rms);
+    int64_t from = at - b;
+    if (from < in->base)
+        from = in->base; /* the stream start: nothing before it */
+    int len = (int)(at - from);
+    if (len <= 0)
+        return at;
+    memset(top, 0, sizeof(float) * (size_t)len);
+    for (int c = 0; c < o->channels; c++) {
+        tp_fifo_read(in, c, from, (size_t)len, x);
+        for (int i = 0; i < len; i++)
+            if (fabsf(x[i]) > top[i])
+                top[i] = fabsf(x[i]);
+    }
+    int i = len;
+    while (i > 0 && top[i - 1] > thr)
+        i--;
+    return from + i;
 }
 
 static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
@@ -102,7 +139,10 @@ static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
         int i = 0;
         while (i < b - 1 && peak[i] < 0.25f * top)
             i++;
-        accept(o, s + i, full);
+        int64_t at = s + i;
+        if (o->refine)
+            at = walk_back(o, in, at, mf);
+        accept(o, at, full);
     }
     memmove(o->hist_full, o->hist_full + 1,
             sizeof(double) * (TP_ONSET_HISTORY - 1));

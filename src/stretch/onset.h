@@ -36,6 +36,10 @@ typedef struct tp_onset {
     double last_strength; /* its block energy                  */
     float *prev_x;        /* per channel sample before block   */
     int channels;
+    int refine; /* nonzero (set after init): walk each onset back to
+                   where the attack leaves the recent level, and let
+                   louder blocks within 4 blocks of an onset, the same
+                   attack still rising, keep its position            */
 } tp_onset;
 
 /* The caller sets o->spacing (samples) before scanning. */

@@ -56,22 +56,43 @@ int tp_pv_retarget(tp_pv *pv, double d, int64_t pre)
     return 0;
 }
 
+/* Windows.  Analysis: periodic Hann of length len (sum of squares
+ * 3 len / 8).  Synthesis: the same Hann for overlap 3 and more, where
+ * Hann x Hann overlap-adds to a constant (3 len / 8 / hop: 1.5 at 4x).  At
+ * 2x it does not, and the synthesis window is Hann divided by the
+ * overlap-added squared Hann, which makes the product overlap-add to
+ * exactly 1 and still tapers to 0 at the frame edges. */
+static double ola_gain(const tp_pv *pv)
+{
+    if (pv->design.overlap == 2)
+        return 1.0;
+    return 0.375 * (double)pv->len / (double)pv->hop;
+}
+
 int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
-               int64_t pre)
+               int64_t pre, const tp_pv_design *design)
 {
     memset(pv, 0, sizeof *pv);
+    pv->design = *design;
     pv->channels = channels;
     pv->n = tp_pv_fft_size(sample_rate);
-    pv->hop = pv->n / 4;
+    /* The window is the longest multiple of the overlap that fits the FFT
+     * (n itself for 2x, 4x and 8x), so that the hop is an integer and the
+     * windows overlap-add to a constant. */
+    const int ov = design->overlap;
+    pv->hop = pv->n / ov;
+    pv->len = pv->hop * ov;
+    pv->hist_mask = (1u << ov) - 1u;
     pv->bins = pv->n / 2 + 1;
-    /* Hann analysis x Hann synthesis at 4x overlap sums to 1.5; FFTW's
-     * inverse is unnormalised (x n). */
-    pv->gain = (float)(1.0 / (1.5 * pv->n));
+    /* Hann analysis x Hann synthesis (1.5 at 4x); FFTW's inverse is
+     * unnormalised (x n). */
+    pv->gain = (float)(1.0 / (ola_gain(pv) * pv->n));
 
     int n = pv->n, bins = pv->bins;
     if (tp_fft_init(&pv->fft, n) != 0)
         return -1;
     pv->window = fftwf_alloc_real((size_t)n);
+    pv->synth = pv->window;
     pv->frame = fftwf_alloc_real((size_t)n);
     pv->rot_re = malloc(sizeof(float) * (size_t)bins);
     pv->rot_im = malloc(sizeof(float) * (size_t)bins);
@@ -101,9 +122,23 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
             goto fail;
     }
     for (int i = 0; i < n; i++)
-        pv->window[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / n));
+        pv->window[i] =
+            i < pv->len
+                ? (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / pv->len))
+                : 0.0f;
+    if (ov == 2) {
+        float *ws = fftwf_alloc_real((size_t)n);
+        if (!ws)
+            goto fail;
+        for (int i = 0; i < n; i++) {
+            double a = pv->window[i], b = pv->window[(i + pv->hop) % pv->len];
+            ws[i] = i < pv->len ? (float)(a / (a * a + b * b)) : 0.0f;
+        }
+        pv->synth = ws;
+    }
     if (tp_onset_init(&pv->onset, channels, sample_rate) != 0)
         goto fail;
+    pv->onset.refine = design->onset_refine;
     set_target(pv, d, pre);
     tp_pv_reset(pv);
     return 0;
@@ -139,6 +174,8 @@ void tp_pv_free(tp_pv *pv)
     free(pv->mag);
     free(pv->before);
     free(pv->regions);
+    if (pv->synth != pv->window)
+        fftwf_free(pv->synth);
     fftwf_free(pv->window);
     fftwf_free(pv->frame);
     tp_onset_free(&pv->onset);
@@ -158,7 +195,7 @@ void tp_pv_reset(tp_pv *pv)
     for (int c = 0; c < pv->channels; c++)
         memset(pv->acc[c], 0, sizeof(float) * (size_t)pv->n);
     memset(pv->pacc, 0, sizeof(float) * (size_t)pv->n);
-    pv->locked_hist = 15u;
+    pv->locked_hist = pv->hist_mask;
     pv->zone_onset = -1;
     pv->level = 1.0f;
     memset(pv->hist_out, 0, sizeof(float) * (size_t)pv->n);
@@ -211,7 +248,7 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
 {
     const int n = pv->n;
     float *restrict f = pv->frame;
-    const float *restrict w = pv->window;
+    const float *restrict w = pv->window, *restrict ws = pv->synth;
     int64_t start = centre - n / 2;
     if (start >= in->base && start + n <= tp_fifo_end(in)) {
         const float *restrict src = tp_fifo_at(in, c, start);
@@ -227,7 +264,7 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
     float lane[8] = {0};
     for (int i = 0; i < n; i += 8)
         for (int l = 0; l < 8; l++) {
-            float v = f[i + l] * w[i + l];
+            float v = f[i + l] * ws[i + l];
             lane[l] += v * v;
         }
     double e = 0.0;
@@ -406,7 +443,7 @@ static void rotate_and_invert(tp_pv *pv, int identity)
 static float frame_gain(const tp_pv *pv)
 {
     const int n = pv->n;
-    const float *restrict w = pv->window;
+    const float *restrict w = pv->synth;
     double syn = 0.0;
     for (int c = 0; c < pv->channels; c++) {
         const float *restrict t = pv->syn[c];
@@ -431,19 +468,20 @@ static float frame_gain(const tp_pv *pv)
 static void add_target(tp_pv *pv)
 {
     const int n = pv->n;
-    const float *restrict w = pv->window;
+    const float *restrict w = pv->window, *restrict ws = pv->synth;
     float *restrict pa = pv->pacc;
-    /* sum(w^2) = 3n/8, and the squared windows overlap-add to 1.5 */
-    float k = (float)(pv->frame_power / (0.375 * n * 1.5));
+    /* sum(w^2) = 3 len / 8, and the window products overlap-add to
+     * ola_gain (1.5 at 4x) */
+    float k = (float)(pv->frame_power / (0.375 * pv->len * ola_gain(pv)));
     for (int i = 0; i < n; i++)
-        pa[i] += k * w[i] * w[i];
+        pa[i] += k * w[i] * ws[i];
 }
 
 /* Windows the synthesised channels and overlap-adds them. */
 static void overlap_add(tp_pv *pv, float frame_gain_value)
 {
     const int n = pv->n;
-    const float *restrict w = pv->window;
+    const float *restrict w = pv->synth;
     const float g = pv->gain * frame_gain_value;
     for (int c = 0; c < pv->channels; c++) {
         float *restrict a = pv->acc[c];
@@ -571,7 +609,8 @@ size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
         rotate_and_invert(pv, !pv->have_prev);
         overlap_add(pv, verbatim ? 1.0f : frame_gain(pv));
 
-        pv->locked_hist = (pv->locked_hist << 1 | (unsigned)verbatim) & 15u;
+        pv->locked_hist =
+            (pv->locked_hist << 1 | (unsigned)verbatim) & pv->hist_mask;
         level_control(pv, pv->frame);
 
         /* The first hop of the accumulator is now complete. */

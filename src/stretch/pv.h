@@ -35,12 +35,22 @@ struct tp_region {
     int peak, start, end;
 };
 
+/* Frame design (see the quality modes in stretch.c). */
+typedef struct tp_pv_design {
+    int overlap;      /* frames per window length: 2, or 3 and more      */
+    int onset_refine; /* place onsets at the attack's start (onset.h)     */
+} tp_pv_design;
+
 typedef struct tp_pv {
+    tp_pv_design design;
     int channels;
     int n, hop, bins; /* FFT size, output hop, n/2 + 1             */
+    int len;          /* window length: overlap x hop, <= n        */
+    unsigned hist_mask; /* one bit per frame covering a sample     */
     double d;         /* output duration per input duration        */
     int64_t pre;      /* output index of tau = 0                   */
-    float *window;    /* periodic Hann, n                          */
+    float *window;    /* analysis: Hann of length len, 0 beyond: n */
+    float *synth;     /* synthesis window (== window but at 2x)    */
     float gain;       /* 1 / (overlap-add gain x n)                */
     tp_fft fft;
     float *frame;               /* n samples of windowed input               */
@@ -54,9 +64,9 @@ typedef struct tp_pv {
     float **syn;                /* per channel inverse transform, n          */
     double frame_energy;        /* input frame energy under both windows     */
     float *pacc;                /* overlap-added input power (target), n     */
-    unsigned locked_hist;       /* verbatim flags of the last four frames    */
+    unsigned locked_hist;       /* verbatim flags of the last overlap frames */
     float level;                /* gain applied at the end of the last hop   */
-    float *hist_out, *hist_tgt; /* output / target power of the last 4 hops  */
+    float *hist_out, *hist_tgt; /* output / target power of the last n samples */
     double frame_power;         /* input power under the analysis window     */
     float **acc;                /* per channel overlap-add accumulator, n    */
     int lock;                   /* onset locking enabled for this d          */
@@ -79,7 +89,7 @@ int tp_pv_fft_size(double sample_rate);
 size_t tp_pv_queue_size(int n);
 
 int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
-               int64_t pre);
+               int64_t pre, const tp_pv_design *design);
 void tp_pv_free(tp_pv *pv);
 
 /* Changes d and pre of an initialised stage without allocating, and resets

@@ -6,7 +6,8 @@
  * lower of the two Nyquist frequencies.  Positions are computed from m, not
  * accumulated, so there is no drift however long the stream.  The kernel
  * is tabulated at `phases` sub-sample offsets and linearly interpolated
- * between them (error well under -90 dB).
+ * between them (error well under -90 dB), or, in a design without
+ * interpolation, read at the nearest offset.
  *
  * Pitch shifting uses it around the phase vocoder: playing a stretched
  * signal `step` times faster multiplies every frequency by `step`.
@@ -16,7 +17,21 @@
 
 #include "fifo.h"
 
+/* Kernel design: zero crossings per side of the sinc (the transition band
+ * narrows as they grow), cutoff as a fraction of the lower Nyquist
+ * frequency, Kaiser beta (stopband depth), table resolution, and whether
+ * coefficients are interpolated between table rows (else the nearest row
+ * is used: a position error of at most 1 / (2 phases) sample). */
+typedef struct tp_resampler_design {
+    int zero_crossings;
+    double rolloff;
+    double beta;
+    int phases;
+    int interpolate;
+} tp_resampler_design;
+
 typedef struct tp_resampler {
+    tp_resampler_design design;
     int channels;
     double step;     /* input samples per output sample                 */
     double origin;   /* input position of output sample 0               */
@@ -31,10 +46,10 @@ typedef struct tp_resampler {
 } tp_resampler;
 
 /* Largest kernel used for a given step (to size queues). */
-int tp_resampler_taps(double step);
+int tp_resampler_taps(double step, const tp_resampler_design *design);
 
 int tp_resampler_init(tp_resampler *r, int channels, double step,
-                      double origin);
+                      double origin, const tp_resampler_design *design);
 void tp_resampler_free(tp_resampler *r);
 void tp_resampler_reset(tp_resampler *r);
 

@@ -14,7 +14,13 @@
  *   bench_engine [-n RUNS] [--seconds S] [--pitch ST] [--tempo T]
  *                [--formant] [--formant-semitones N]
  *                [--channels C] [--rate HZ] [--seed N] [--warmup W]
- *                [--linearity S1,S2,...] [--csv]
+ *                [--linearity S1,S2,...] [--csv] [--fast | --fine]
+ *                [--modes]
+ *
+ * --modes times the three quality modes in one process, alternating run
+ * by run (fast, balanced, fine, then the next round starts with the next
+ * mode), so that a change in machine load hits all of them alike; it
+ * prints each mode's min / median / max and the ratios of the medians.
  *
  * Exit status: 0 ok, 1 engine error, 2 usage error.
  */
@@ -38,6 +44,8 @@
 typedef struct opts {
     int runs, warmup, channels, csv, formant;
     double formant_st;
+    int quality;
+    int modes;
     double seconds, pitch, tempo, rate;
     uint64_t seed;
     double durations[MAX_DURATIONS];
@@ -63,6 +71,9 @@ static void usage(FILE *f)
            "      --linearity LIST comma-separated durations, e.g. 4,60: one\n"
            "                       line each, compare the ms per audio second\n"
            "      --csv            machine-readable output\n"
+           "      --fast, --fine   quality mode (default balanced; the last\n"
+           "                       one given wins)\n"
+           "      --modes          all three modes, alternating run by run\n"
            "  -h, --help           this text\n");
 }
 
@@ -117,6 +128,14 @@ static int parse_args(int argc, char **argv, opts *o)
         }
         if (!strcmp(a, "--formant")) {
             o->formant = 1;
+            continue;
+        }
+        if (!strcmp(a, "--modes")) {
+            o->modes = 1;
+            continue;
+        }
+        if (!strcmp(a, "--fast") || !strcmp(a, "--fine")) {
+            o->quality = a[3] == 'a' ? TP_QUALITY_FAST : TP_QUALITY_FINE;
             continue;
         }
         if (i + 1 >= argc) {
@@ -263,12 +282,97 @@ static int bench_one(tp_stretch *s, const opts *o, double seconds,
     return same ? 0 : 1;
 }
 
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* --modes: the three quality modes alternating in one process.  Returns
+ * 0, or 1 on an engine error or a mode whose output changed between
+ * runs. */
+static int bench_modes(const opts *o)
+{
+    static const enum tp_quality mode[3] = {
+        TP_QUALITY_FAST, TP_QUALITY_BALANCED, TP_QUALITY_FINE};
+    static const char *const name[3] = {"fast", "balanced", "fine"};
+    size_t ch = (size_t)o->channels;
+    size_t n = (size_t)floor(o->seconds * o->rate + 0.5);
+    size_t m = tp_output_length(n, o->tempo);
+    float *in = sig_alloc(n, o->channels), *out = sig_alloc(m, o->channels);
+    double *ms = calloc(3 * (size_t)o->runs, sizeof *ms);
+    tp_stretch *s[3] = {NULL, NULL, NULL};
+    int rc = in && out && ms ? TP_OK : TP_ERR_NOMEM;
+    for (int q = 0; q < 3 && rc == TP_OK; q++) {
+        rc = tp_stretch_create(&s[q], o->channels, o->rate);
+        if (rc == TP_OK)
+            rc = tp_stretch_set_semitones(s[q], o->pitch);
+        if (rc == TP_OK)
+            rc = tp_stretch_set_tempo(s[q], o->tempo);
+        if (rc == TP_OK)
+            rc = tp_stretch_set_quality(s[q], mode[q]);
+    }
+    uint64_t h0[3] = {0, 0, 0};
+    int same[3] = {1, 1, 1};
+    if (rc == TP_OK) {
+        sig_rng r;
+        sig_rng_seed(&r, o->seed, 0);
+        sig_noise(in, n * ch, 1, 0.5, &r);
+        for (int q = 0; q < 3; q++)
+            for (int i = 0; i < o->warmup && rc == TP_OK; i++)
+                rc = tp_stretch_run(s[q], in, n, out);
+    }
+    for (int i = 0; i < o->runs && rc == TP_OK; i++)
+        for (int k = 0; k < 3 && rc == TP_OK; k++) {
+            int q = (i + k) % 3;
+            double t0 = now_ms();
+            rc = tp_stretch_run(s[q], in, n, out);
+            ms[q * o->runs + i] = now_ms() - t0;
+            uint64_t h = fnv1a(out, m * ch * sizeof(float));
+            if (i == 0)
+                h0[q] = h;
+            else if (h != h0[q])
+                same[q] = 0;
+        }
+    for (int q = 0; q < 3; q++)
+        tp_stretch_destroy(s[q]);
+    if (rc != TP_OK) {
+        fprintf(stderr, "bench_engine: %s\n", tp_strerror(rc));
+        free(in);
+        free(out);
+        free(ms);
+        return 1;
+    }
+    double med[3];
+    printf("bench_engine: tempitch %s, %d ch white noise @ %.0f Hz, %.2f s, "
+           "%+.2f st, tempo %g, 1 thread, %d rounds of the three modes "
+           "after %d warm-up each\n",
+           tp_version(), o->channels, o->rate, o->seconds, o->pitch, o->tempo,
+           o->runs, o->warmup);
+    for (int q = 0; q < 3; q++) {
+        double *v = ms + q * o->runs;
+        med[q] = median_of(v, o->runs);
+        printf("%-9s min %9.3f ms  median %9.3f ms  max %9.3f ms  %8.1fx "
+               "realtime  %s\n",
+               name[q], v[0], med[q], v[o->runs - 1],
+               o->seconds / (med[q] / 1e3),
+               same[q] ? "identical in every run" : "DIFFERS BETWEEN RUNS");
+    }
+    printf("balanced / fast %.3f   fine / balanced %.3f\n", med[1] / med[0],
+           med[2] / med[1]);
+    free(in);
+    free(out);
+    free(ms);
+    return same[0] && same[1] && same[2] ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     opts o = {.runs = 15,
               .warmup = 1,
               .channels = 2,
               .csv = 0,
+              .quality = TP_QUALITY_BALANCED,
               .seconds = 4.0,
               .pitch = 3.0,
               .tempo = 1.25,
@@ -285,6 +389,8 @@ int main(int argc, char **argv)
                 "bench_engine: warning: %d runs; quote medians of at "
                 "least 10\n",
                 o.runs);
+    if (o.modes)
+        return bench_modes(&o);
     if (o.n_durations == 0) {
         o.durations[0] = o.seconds;
         o.n_durations = 1;
@@ -299,6 +405,8 @@ int main(int argc, char **argv)
         rc = tp_stretch_set_tempo(s, o.tempo);
     if (rc == TP_OK)
         rc = tp_stretch_set_formant(s, o.formant, o.formant_st);
+    if (rc == TP_OK)
+        rc = tp_stretch_set_quality(s, (enum tp_quality)o.quality);
     if (rc != TP_OK) {
         fprintf(stderr, "bench_engine: %s\n", tp_strerror(rc));
         tp_stretch_destroy(s);
@@ -306,11 +414,14 @@ int main(int argc, char **argv)
     }
     long rss1 = peak_rss_kib();
     if (!o.csv) {
+        /* Indexed by enum tp_quality. */
+        static const char *const names[] = {"balanced", "fast", "fine"};
         printf("bench_engine: tempitch %s, %d ch white noise @ %.0f Hz, "
-               "%+.2f st, tempo %g%s, 1 thread, %d timed runs after %d "
+               "%+.2f st, tempo %g%s, %s, 1 thread, %d timed runs after %d "
                "warm-up\n",
                tp_version(), o.channels, o.rate, o.pitch, o.tempo,
-               o.formant ? ", formants kept" : "", o.runs, o.warmup);
+               o.formant ? ", formants kept" : "", names[o.quality], o.runs,
+               o.warmup);
         printf("           peak RSS %ld KiB before create, %ld KiB after "
                "create\n",
                rss0, rss1);

@@ -88,6 +88,14 @@ expect_line '^outputs: all 1 parallel outputs? bit-identical to serial$'
 # -q and stderr not a terminal: no progress, no noise.
 [[ ! -s stderr.txt ]] || fail "stderr not empty with -q: $(cat stderr.txt)"
 
+# Quality modes reach the benchmark (header and JSON).
+run --bench --bench-jobs 1 --seconds 0.25 --reps 1 -j 1 --fast -q
+expect_status 0
+expect_line '^tempitch --bench: .*, tempo 1\.25, fast,'
+run --bench --bench-jobs 1 --seconds 0.25 --reps 1 -j 1 --fine --json
+expect_status 0
+check_json 'd["settings"]["quality"] == "fine"'
+
 # An unreadable file is named on stderr and fails the run.
 run --bench --reps 1 -j 2 missing.wav
 expect_status 1

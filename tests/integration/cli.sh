@@ -21,7 +21,7 @@ case_help() {
         # Every option is documented.
         for o in -p, -f, -T, -t, -D, -o, -j, -q, -v, -h, -V, --pitch \
             --frequency --tempo --time --duration --output --jobs --force \
-            --normalize --sync --newer --shard=K/N --report=FILE \
+            --normalize --sync --newer --shard=K/N --report=FILE --fast --fine \
             --quiet --verbose --json --bench --bench-jobs --seconds \
             --channels --rate --reps --help --version X:Y "Exit status" \
             "-o -" "FILE - reads stdin" -r, --recursive --name --format \
@@ -162,6 +162,38 @@ case_length() {
                 fail "N=$n tempo=$t: $got frames, expected $want"
         done
     done
+}
+
+# --fast and --fine: exact lengths in every mode, different outputs, the
+# same output whatever -j is, and the two together refused.
+case_quality_modes() {
+    gen -d 1.3 -c 2 in.wav
+    cp in.wav in2.wav
+    for mode in --fast "" --fine; do
+        for t in 1.25 0.8; do
+            run -q --force $mode -p 3 -T "$t" in.wav -o "out$mode$t.wav"
+            expect_status 0
+            local got want
+            got=$(info "out$mode$t.wav" frames)
+            want=$(expected_frames "$(info in.wav frames)" "$t")
+            [[ $got -eq $want ]] ||
+                fail "$mode tempo=$t: $got frames, expected $want"
+        done
+    done
+    cmp -s out--fast1.25.wav out1.25.wav && fail "--fast gives the default's output"
+    cmp -s out--fine1.25.wav out1.25.wav && fail "--fine gives the default's output"
+    run -q --force --fast -j 2 -p 3 -T 1.25 in.wav in2.wav -o j2/
+    expect_status 0
+    cmp -s j2/in.wav out--fast1.25.wav && cmp -s j2/in2.wav out--fast1.25.wav ||
+        fail "--fast -j 2 differs from --fast -j 1"
+    run -q --fast --fine in.wav -o out.wav
+    expect_status 2
+    expect_stderr "give only one"
+    run -q --fast --fast --force -p 3 in.wav -o out.wav
+    expect_status 0
+    run -v --fine --force -p 3 in.wav -o out.wav
+    expect_status 0
+    expect_stderr "quality: fine"
 }
 
 case_shape() {

@@ -96,7 +96,7 @@ float *tu_process_new(int channels, double rate, double semitones, double tempo,
 {
     tp_stretch *s = NULL;
     *out_frames = 0;
-    int rc = tp_stretch_create(&s, channels, rate);
+    int rc = tu_create(&s, channels, rate);
     if (rc != TP_OK) {
         snprintf(msg, msg_len, "create(%d, %g) = %d", channels, rate, rc);
         return NULL;
@@ -134,6 +134,28 @@ float *tu_process_new(int channels, double rate, double semitones, double tempo,
     }
     *out_frames = got;
     return out;
+}
+
+enum tp_quality tu_quality = TP_QUALITY_BALANCED;
+const enum tp_quality tu_modes[3] = {TP_QUALITY_FAST, TP_QUALITY_BALANCED,
+                                     TP_QUALITY_FINE};
+
+const char *tu_use_mode(void **state)
+{
+    tu_quality = *(const enum tp_quality *)*state;
+    return tu_quality == TP_QUALITY_FAST   ? "fast"
+           : tu_quality == TP_QUALITY_FINE ? "fine"
+                                           : "balanced";
+}
+
+int tu_create(tp_stretch **s, int channels, double rate)
+{
+    int rc = tp_stretch_create(s, channels, rate);
+    if (rc == TP_OK && (rc = tp_stretch_set_quality(*s, tu_quality)) != TP_OK) {
+        tp_stretch_destroy(*s);
+        *s = NULL;
+    }
+    return rc;
 }
 
 double tu_db(double a, double b)

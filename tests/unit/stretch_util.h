@@ -43,10 +43,33 @@ int tu_stream(tp_stretch *s, const float *in, size_t n, float *out,
 /* Creates an instance with (channels, rate, semitones, tempo), runs the
  * whole input through it -- with tp_stretch_run when ck is NULL, else with
  * tu_stream(ck) -- and returns a malloc'd buffer of *out_frames frames
- * (exactly tp_output_length(n, tempo) on success), or NULL with msg set. */
+ * (exactly tp_output_length(n, tempo) on success), or NULL with msg set.
+ * The instance is in mode tu_quality (balanced unless a test chose). */
 float *tu_process_new(int channels, double rate, double semitones, double tempo,
                       const float *in, size_t n, const tu_chunking *ck,
                       size_t *out_frames, char *msg, size_t msg_len);
+
+/* ---- quality modes ------------------------------------------------------
+ * Tests of engine properties run once per mode: register them with
+ * TU_EACH_MODE(test) in the cmocka table, which adds "test/fast",
+ * "test/balanced" and "test/fine" with the mode as initial state, and
+ * start the test with tu_use_mode(state).  tu_process_new and tu_create
+ * then make instances in that mode. */
+extern enum tp_quality tu_quality;
+extern const enum tp_quality tu_modes[3];
+
+/* Sets tu_quality from a TU_EACH_MODE state; returns its name. */
+const char *tu_use_mode(void **state);
+
+#define TU_MODE_TEST(f, i, name)                                               \
+    {#f "/" name, f, NULL, NULL, (void *)&tu_modes[i]}
+#define TU_EACH_MODE(f)                                                        \
+    TU_MODE_TEST(f, 0, "fast"), TU_MODE_TEST(f, 1, "balanced"),                \
+        TU_MODE_TEST(f, 2, "fine")
+
+/* tp_stretch_create and tp_stretch_set_quality(tu_quality): TP_OK or the
+ * first error. */
+int tu_create(tp_stretch **s, int channels, double rate);
 
 /* 20 log10(a / b), with silence mapped to -999 dB. */
 double tu_db(double a, double b);

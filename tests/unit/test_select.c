@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "select.h"
+#include <tempitch/stretch.h>
 
 static void stamp_of(double pitch, int is_ratio, double tempo, int normalize,
                      char out[CONVERT_STAMP_MAX])
@@ -70,6 +71,14 @@ static void test_stamp_formants(void **state)
     select_stamp(&p, a);
     assert_string_equal(a, "tempitch " TEMPITCH_VERSION
                            " -p 0 -T 1.25 --formant-semitones -3");
+    /* The quality mode: another sound, another stamp. */
+    struct convert_params q = {.tempo = 1.25, .pitch = 3,
+                               .quality = TP_QUALITY_FAST};
+    select_stamp(&q, a);
+    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --fast");
+    q.quality = TP_QUALITY_FINE;
+    select_stamp(&q, a);
+    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --fine");
 }
 
 /* Fixed values: a change of the hash would split running clusters

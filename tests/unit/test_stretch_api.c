@@ -37,10 +37,11 @@
 
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
+/* In mode tu_quality (balanced unless the test chose one). */
 static tp_stretch *new_stretch(int ch, double rate)
 {
     tp_stretch *s = NULL;
-    CHECK_RC(tp_stretch_create(&s, ch, rate), TP_OK);
+    CHECK_RC(tu_create(&s, ch, rate), TP_OK);
     assert_non_null(s);
     return s;
 }
@@ -50,10 +51,10 @@ static tp_stretch *new_stretch(int ch, double rate)
 static void strerror_distinct(void **state)
 {
     (void)state;
-    static const int codes[] = {TP_OK,         TP_ERR_NULL,   TP_ERR_CHANNELS,
-                                TP_ERR_RATE,   TP_ERR_TEMPO,  TP_ERR_PITCH,
-                                TP_ERR_NOMEM,  TP_ERR_FFT,    TP_ERR_STATE,
-                                TP_ERR_BUFFER, TP_ERR_FORMANT};
+    static const int codes[] = {
+        TP_OK,         TP_ERR_NULL,    TP_ERR_CHANNELS, TP_ERR_RATE,
+        TP_ERR_TEMPO,  TP_ERR_PITCH,   TP_ERR_NOMEM,    TP_ERR_FFT,
+        TP_ERR_STATE,  TP_ERR_BUFFER,  TP_ERR_FORMANT,  TP_ERR_QUALITY};
     for (size_t i = 0; i < COUNT(codes); i++) {
         const char *a = tp_strerror(codes[i]);
         CHECK(a != NULL && a[0] != '\0', "code %d: empty message", codes[i]);
@@ -64,7 +65,7 @@ static void strerror_distinct(void **state)
                   "codes %d and %d share the message \"%s\"", codes[i],
                   codes[j], a);
     }
-    static const int unknown[] = {1, 2, -11, -12, 100, -100, INT_MAX, INT_MIN};
+    static const int unknown[] = {1, 2, -12, -13, 100, -100, INT_MAX, INT_MIN};
     for (size_t i = 0; i < COUNT(unknown); i++) {
         const char *u = tp_strerror(unknown[i]);
         CHECK(u != NULL && strcmp(u, "unknown error") == 0,
@@ -314,6 +315,82 @@ static void params_locked_while_streaming(void **state)
     tp_stretch_destroy(s);
 }
 
+/* The quality mode: balanced by default, refused when unknown (keeping
+ * the previous one), sticky across reset, locked while streaming like the
+ * other parameters; it takes effect (the modes give different output),
+ * and a mode chosen after a stream in another mode gives exactly what a
+ * fresh instance in that mode gives. */
+static void quality_mode(void **state)
+{
+    (void)state;
+    CHECK(tp_stretch_get_quality(NULL) == TP_QUALITY_BALANCED,
+          "get_quality(NULL)");
+    CHECK_RC(tp_stretch_set_quality(NULL, TP_QUALITY_FAST), TP_ERR_NULL);
+    tp_stretch *s = NULL;
+    CHECK_RC(tp_stretch_create(&s, 2, 44100.0), TP_OK);
+    CHECK(tp_stretch_get_quality(s) == TP_QUALITY_BALANCED,
+          "a new instance is not balanced");
+    static const int bad[] = {-1, 3, 100, INT_MIN, INT_MAX};
+    for (size_t i = 0; i < COUNT(bad); i++) {
+        CHECK_RC(tp_stretch_set_quality(s, (enum tp_quality)bad[i]),
+                 TP_ERR_QUALITY);
+        CHECK(tp_stretch_get_quality(s) == TP_QUALITY_BALANCED,
+              "refused mode %d changed the mode", bad[i]);
+    }
+    CHECK_RC(tp_stretch_set_quality(s, TP_QUALITY_FINE), TP_OK);
+    CHECK_RC(tp_stretch_set_quality(s, TP_QUALITY_FAST), TP_OK);
+    CHECK_RC(tp_stretch_reset(s), TP_OK);
+    CHECK(tp_stretch_get_quality(s) == TP_QUALITY_FAST, "reset lost the mode");
+
+    /* locked while streaming */
+    CHECK_RC(tp_stretch_set_tempo(s, 1.25), TP_OK);
+    CHECK_RC(tp_stretch_set_semitones(s, 3.0), TP_OK);
+    float in[2 * 512] = {0}, out[2 * 4096];
+    tp_data d = {in, 512, out, 4096, 0, 0, 0};
+    CHECK_RC(tp_stretch_process(s, &d), TP_OK);
+    CHECK_RC(tp_stretch_set_quality(s, TP_QUALITY_FINE), TP_ERR_STATE);
+    CHECK(tp_stretch_get_quality(s) == TP_QUALITY_FAST,
+          "mode changed while locked");
+
+    /* the modes differ; switching modes after reset == fresh */
+    const size_t n = 30011;
+    float *x = sig_alloc(n, 2);
+    assert_non_null(x);
+    sig_rng r;
+    sig_rng_seed(&r, 99, 1);
+    sig_noise(x, 2 * n, 1, 0.3, &r);
+    size_t m = tp_output_length(n, 1.25);
+    float *got[3], *fresh = sig_alloc(m, 2);
+    assert_non_null(fresh);
+    for (int q = 0; q < 3; q++) {
+        got[q] = sig_alloc(m, 2);
+        assert_non_null(got[q]);
+        CHECK_RC(tp_stretch_reset(s), TP_OK);
+        CHECK_RC(tp_stretch_set_quality(s, tu_modes[q]), TP_OK);
+        CHECK_RC(tp_stretch_run(s, x, n, got[q]), TP_OK);
+        tp_stretch *f = NULL;
+        CHECK_RC(tp_stretch_create(&f, 2, 44100.0), TP_OK);
+        CHECK_RC(tp_stretch_set_tempo(f, 1.25), TP_OK);
+        CHECK_RC(tp_stretch_set_semitones(f, 3.0), TP_OK);
+        CHECK_RC(tp_stretch_set_quality(f, tu_modes[q]), TP_OK);
+        CHECK_RC(tp_stretch_run(f, x, n, fresh), TP_OK);
+        tp_stretch_destroy(f);
+        CHECK(memcmp(got[q], fresh, m * 2 * sizeof(float)) == 0,
+              "mode %d after other modes differs from a fresh instance",
+              (int)tu_modes[q]);
+    }
+    for (int q = 0; q < 3; q++)
+        for (int p = 0; p < q; p++)
+            CHECK(memcmp(got[q], got[p], m * 2 * sizeof(float)) != 0,
+                  "modes %d and %d give the same output", (int)tu_modes[p],
+                  (int)tu_modes[q]);
+    for (int q = 0; q < 3; q++)
+        free(got[q]);
+    free(fresh);
+    free(x);
+    tp_stretch_destroy(s);
+}
+
 /* ---- process / run argument checks
  * -------------------------------------------- */
 
@@ -510,7 +587,7 @@ static void length_case(const float *in, size_t n, double st, double tempo,
 
 static void exact_length_table(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const size_t nmax = 200003;
     float *in = sig_alloc(nmax, 1);
     assert_non_null(in);
@@ -540,7 +617,7 @@ static void exact_length_table(void **state)
 /* A few multichannel lengths, and a stream fed through one-frame pieces. */
 static void exact_length_multichannel(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     static const int chans[] = {2, 5};
     static const size_t lens[] = {1, 4097, 30011};
     static const double tempos[] = {0.5, 1.25, 3.0};
@@ -592,10 +669,11 @@ int main(int argc, char **argv)
         cmocka_unit_test(tempo_errors_keep_previous),
         cmocka_unit_test(pitch_errors_keep_previous),
         cmocka_unit_test(params_locked_while_streaming),
+        cmocka_unit_test(quality_mode),
         cmocka_unit_test(process_argument_errors),
         cmocka_unit_test(finished_semantics),
-        cmocka_unit_test(exact_length_table),
-        cmocka_unit_test(exact_length_multichannel),
+        TU_EACH_MODE(exact_length_table),
+        TU_EACH_MODE(exact_length_multichannel),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

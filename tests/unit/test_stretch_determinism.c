@@ -4,7 +4,7 @@
  * threads on separate instances.  Every comparison is memcmp-exact; each
  * test also checks the output is a plausible stretch of the input (not
  * silence), so an engine that outputs nothing cannot pass by being
- * trivially deterministic.
+ * trivially deterministic.  Every test runs in each quality mode.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -102,7 +102,7 @@ static const struct {
  * tp_stretch_run. */
 static void random_chunks_bit_identical(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const int ch = 2;
     const size_t n = (size_t)(3.0 * RATE) + 17;
     float *in = noise_clicks(n, ch, 1);
@@ -155,7 +155,7 @@ static void random_chunks_bit_identical(void **state)
  * reset, and after abandoning a stream half-way. */
 static void reset_equals_fresh(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const int ch = 2;
     const size_t n = (size_t)(2.0 * RATE) + 3;
     float *a = noise_clicks(n, ch, 2);
@@ -172,7 +172,7 @@ static void reset_equals_fresh(void **state)
     check_plausible(b, n, fresh_b, mb, ch, "fresh B");
 
     tp_stretch *s = NULL;
-    CHECK_RC(tp_stretch_create(&s, ch, RATE), TP_OK);
+    CHECK_RC(tu_create(&s, ch, RATE), TP_OK);
     CHECK_RC(tp_stretch_set_semitones(s, 3.0), TP_OK);
     CHECK_RC(tp_stretch_set_tempo(s, 1.25), TP_OK);
     float *out = sig_alloc(mb + 64, ch); /* mb > ma */
@@ -264,7 +264,7 @@ static void *job_main(void *arg)
 
 static void threads_identical(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const int ch = 2;
     const size_t n = (size_t)(2.5 * RATE);
     float *in = noise_clicks(n, ch, 4);
@@ -314,9 +314,9 @@ static void threads_identical(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(random_chunks_bit_identical),
-        cmocka_unit_test(reset_equals_fresh),
-        cmocka_unit_test(threads_identical),
+        TU_EACH_MODE(random_chunks_bit_identical),
+        TU_EACH_MODE(reset_equals_fresh),
+        TU_EACH_MODE(threads_identical),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);

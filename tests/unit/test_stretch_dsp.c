@@ -69,7 +69,7 @@ static double pitch_error(const float *out, size_t m, int ch, int c,
 
 static void pitch_mono_sines(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 44100.0;
     static const double freqs[] = {220.0, 440.0, 1000.0, 3000.0};
     static const double shifts[] = {-12.0, -7.0, 3.0, 7.0, 12.0};
@@ -105,7 +105,7 @@ static void pitch_mono_sines(void **state)
  * its own (shifted) pitch. */
 static void pitch_stereo_48k(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 48000.0;
     const size_t n = (size_t)(2.0 * rate);
     float *in = sig_alloc(n, 2);
@@ -158,7 +158,7 @@ static float *click_track(double rate, size_t *n)
  * so one run shows the whole pattern (e.g. only the first click late). */
 static void click_timing(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 44100.0;
     size_t n = 0;
     float *in = click_track(rate, &n);
@@ -210,7 +210,7 @@ static void click_timing(void **state)
  * click (2 ms guard) above 40 % of that peak. */
 static void click_sharpness(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 44100.0;
     size_t n = 0;
     float *in = click_track(rate, &n);
@@ -288,7 +288,7 @@ static void check_level_ratio(const float *out, size_t m, int ch, int a, int b,
 
 static void stereo_coherence(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 44100.0;
     const size_t n = (size_t)(1.5 * rate);
     float *x = source(rate, n);
@@ -341,7 +341,7 @@ static void stereo_coherence(void **state)
 
 static void three_channel_coherence(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 48000.0;
     const size_t n = (size_t)(1.2 * rate);
     float *x = source(rate, n);
@@ -372,7 +372,7 @@ static void three_channel_coherence(void **state)
 
 static void identity_bit_exact(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     static const int chans[] = {1, 2, 3};
     static const size_t lens[] = {1, 4097, 44101};
     for (size_t ci = 0; ci < COUNT(chans); ci++) {
@@ -392,7 +392,7 @@ static void identity_bit_exact(void **state)
             char msg[256];
             /* default parameters, tp_stretch_run */
             tp_stretch *s = NULL;
-            assert_int_equal(tp_stretch_create(&s, ch, 44100.0), TP_OK);
+            assert_int_equal(tu_create(&s, ch, 44100.0), TP_OK);
             float *out = sig_alloc(n, ch);
             assert_non_null(out);
             assert_int_equal(tp_stretch_run(s, in, n, out), TP_OK);
@@ -426,7 +426,7 @@ static void identity_bit_exact(void **state)
 
 static void silence_dc_fullscale(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 44100.0;
     const int ch = 2;
     static const struct {
@@ -492,7 +492,7 @@ static void silence_dc_fullscale(void **state)
  * 0.3 s from either end (the hits themselves move it by under 1 dB). */
 static void sustained_tone_through_attacks(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     const double rate = 44100.0, f0 = 440.0, amp = 0.3;
     const size_t n = (size_t)(3.0 * rate);
     float *in = sig_alloc(n, 1);
@@ -542,7 +542,7 @@ static void sustained_tone_through_attacks(void **state)
  * header promises the limit of +-1e12 and NaN read as 0. */
 static void nonfinite_and_huge_input(void **state)
 {
-    (void)state;
+    tu_use_mode(state);
     static const int chans[] = {1, 2, 256};
     const float vals[] = {1e12f, 1e20f, FLT_MAX, INFINITY, NAN};
     static const double cases[][2] = {{3.0, 1.25}, {-5.0, 0.8}, {0.0, 1.5}};
@@ -578,16 +578,16 @@ static void nonfinite_and_huge_input(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(pitch_mono_sines),
-        cmocka_unit_test(pitch_stereo_48k),
-        cmocka_unit_test(click_timing),
-        cmocka_unit_test(click_sharpness),
-        cmocka_unit_test(stereo_coherence),
-        cmocka_unit_test(three_channel_coherence),
-        cmocka_unit_test(identity_bit_exact),
-        cmocka_unit_test(silence_dc_fullscale),
-        cmocka_unit_test(sustained_tone_through_attacks),
-        cmocka_unit_test(nonfinite_and_huge_input),
+        TU_EACH_MODE(pitch_mono_sines),
+        TU_EACH_MODE(pitch_stereo_48k),
+        TU_EACH_MODE(click_timing),
+        TU_EACH_MODE(click_sharpness),
+        TU_EACH_MODE(stereo_coherence),
+        TU_EACH_MODE(three_channel_coherence),
+        TU_EACH_MODE(identity_bit_exact),
+        TU_EACH_MODE(silence_dc_fullscale),
+        TU_EACH_MODE(sustained_tone_through_attacks),
+        TU_EACH_MODE(nonfinite_and_huge_input),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
