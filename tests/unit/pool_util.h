@@ -14,12 +14,8 @@
 
 #include "tempitch/pool.h"
 
-/* fail_msg: include <cmocka.h> first. */
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fail_msg(__VA_ARGS__);                                             \
-    } while (0)
+/* CHECK (fail_msg): include <cmocka.h> first. */
+#include "check.h"
 
 #define MAX_JOBS 256
 #define MAX_WORKERS 16

@@ -17,11 +17,7 @@
 
 #include "signals.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fail_msg(__VA_ARGS__);                                             \
-    } while (0)
+#include "check.h"
 
 /* The pitch tests allow 1 cent; the estimator must be >= 100x better on a
  * clean 2 s sine, whatever the frequency, phase and sample rate. */

@@ -21,11 +21,7 @@
 #include "stretch_util.h"
 #include "tempitch/stretch.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fail_msg(__VA_ARGS__);                                             \
-    } while (0)
+#include "check.h"
 
 /* Error codes printed in decimal (cmocka prints integers in hex). */
 #define CHECK_RC(expr, want)                                                   \
@@ -35,7 +31,6 @@
               rc_, tp_strerror(rc_), (int)(want), tp_strerror(want));          \
     } while (0)
 
-#define COUNT(a) (sizeof(a) / sizeof *(a))
 
 /* In mode tu_quality (balanced unless the test chose one). */
 static tp_stretch *new_stretch(int ch, double rate)

@@ -24,18 +24,13 @@
 #include "stretch_util.h"
 #include "tempitch/stretch.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fail_msg(__VA_ARGS__);                                             \
-    } while (0)
+#include "check.h"
 #define CHECK_RC(expr, want)                                                   \
     do {                                                                       \
         int rc_ = (expr);                                                      \
         CHECK(rc_ == (want), "%s returned %d (%s), expected %d", #expr, rc_,   \
               tp_strerror(rc_), (int)(want));                                  \
     } while (0)
-#define COUNT(a) (sizeof(a) / sizeof *(a))
 
 #define RATE 44100.0
 

@@ -25,12 +25,7 @@
 #include "stretch_util.h"
 #include "tempitch/stretch.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fail_msg(__VA_ARGS__);                                             \
-    } while (0)
-#define COUNT(a) (sizeof(a) / sizeof *(a))
+#include "check.h"
 
 /* Runs a whole job on a fresh instance with tp_stretch_run. */
 static float *stretch(int ch, double rate, double st, double tempo,

@@ -30,12 +30,7 @@
 #include "signals.h"
 #include "tempitch/stretch.h"
 
-#define CHECK(cond, ...)                                                       \
-    do {                                                                       \
-        if (!(cond))                                                           \
-            fail_msg(__VA_ARGS__);                                             \
-    } while (0)
-#define COUNT(a) (sizeof(a) / sizeof *(a))
+#include "check.h"
 
 static const double RATE = 44100.0;
 static const double F0 = 120.0;
