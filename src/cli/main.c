@@ -10,7 +10,7 @@
  * the temporary outputs and kill the process with the same signal (a
  * shell shows 130, 143, 129); finished outputs stay (outfile.h).  All the
  * work lives in the modules; this file only wires them:
- *   options.c  argv -> struct cli_options
+ *   options.c  argv -> struct cli_options (help.c: the --help text)
  *   plan.c     inputs -> jobs (output names, lengths, start order)
  *   select.c   the plan's jobs -> this process's (--shard, --newer)
  *   run.c      jobs -> worker pool -> per-file reports in input order

@@ -75,6 +75,18 @@ struct cli_options {
 /* Largest N of --shard K/N. */
 #define CLI_SHARDS_MAX 1000000UL
 
+/* Frequency-ratio range equivalent to the engine's semitone range, so -f
+ * and -p accept exactly the same shifts. */
+#define RATIO_MIN exp2(TP_SEMITONES_MIN / 12.0)
+#define RATIO_MAX exp2(TP_SEMITONES_MAX / 12.0)
+
+/* --bench ranges: generous, but small enough that a typo cannot ask for
+ * gigabytes of generated noise. */
+#define BENCH_JOBS_MAX 1024
+#define BENCH_SECONDS_MIN 0.01
+#define BENCH_SECONDS_MAX 600.0
+#define BENCH_REPS_MAX 100
+
 /* Largest -j (and the pool's limit). */
 #define CLI_JOBS_MAX 1024
 
