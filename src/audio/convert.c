@@ -465,8 +465,13 @@ static int output_format(const char *out_path,
         target.subtype_hint = params->out_hint;
     }
     int from_input = target.major == 0;
-    if (from_input)
+    if (from_input) {
         target.major = in->format & SF_FORMAT_TYPEMASK;
+        /* Headerless audio is known only by its extension (.vox, .gsm,
+         * .raw): under another name nothing could read it back. */
+        if (target.major == SF_FORMAT_RAW)
+            target.major = SF_FORMAT_WAV;
+    }
     if (params->out_subtype != 0) {
         int f = sfformat_explicit(target.major, params->out_subtype,
                                   in->samplerate, in->channels);

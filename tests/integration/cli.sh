@@ -246,6 +246,13 @@ case_formats() {
     run -q -p 1 m.mp3 -o again.mp3
     expect_status 0
     check again.mp3 0x230000 0x0082
+    # Headerless audio (a .au without its header: 8 kHz mu-law by
+    # extension) under a name without a known extension becomes WAV: the
+    # input's own (RAW) format could not be read back.
+    dd if=p.wav of=h.au bs=4 skip=11 count=2000 status=none
+    run -q -p 1 h.au -o fromraw
+    expect_status 0
+    check fromraw 0x010000 0x0010 # WAV, mu-law kept
 }
 
 case_deterministic() {
