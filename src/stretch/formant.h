@@ -56,9 +56,11 @@ typedef struct tp_formant {
     int kmin, kmax;       /* pitch-period search range, cepstral samples    */
     int qmin, qmax;       /* lifter length range, cepstral samples          */
     int qdefault;         /* lifter length when no pitch period is found    */
+    int kshort;           /* periods under this (3 ms) are high notes       */
     double warp;          /* the envelope is read at f * warp               */
     tp_fft fft;           /* size m                                         */
     float *power;         /* bins: channel-summed power of the frame        */
+    float *lin;           /* groups: pooled power (linear)                  */
     float power0, powern; /* its DC and Nyquist bins (power is reused) */
     float *env;           /* groups: smoothed log power (the envelope)      */
     float *logp;          /* groups: log power, raised by each iteration    */
