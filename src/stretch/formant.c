@@ -24,12 +24,14 @@ static const float LOG_BOOST_MAX = 6.9077553f; /* ln 1e3  */
 /* Groups more than 60 dB under the frame's strongest one hold nothing. */
 static const float HOLD_BELOW = 1e-6f;
 
-/* Sparse frames (see envelope): the log spectrum lies at least SPARSE_DB
- * under its running maximum over half a harmonic spacing on average; a
- * peak is prominent when it stands PEAK_DB over the higher of the minima
- * beside it; one harmonic series has at least ON_GRID of its prominent
- * peaks within GRID_TOL spacings of a multiple of the spacing. */
-static const float SPARSE_DB = 15.0f;
+/* Sparse frames (see envelope): the log spectrum lies on average more than
+ * SPARSE_FROM_DB under its running maximum over half a harmonic spacing
+ * (fully sparse from SPARSE_FULL_DB); a peak is prominent when it stands
+ * 10 dB (PEAK_LOG) over the higher of the minima beside it; one harmonic
+ * series has at least ON_GRID of its prominent peaks within GRID_TOL
+ * spacings of a multiple of the spacing. */
+static const float SPARSE_FROM_DB = 10.0f;
+static const float SPARSE_FULL_DB = 20.0f;
 static const float PEAK_LOG = 2.3025851f; /* 10 dB in natural log of power */
 static const float ON_GRID = 0.85f;
 static const float GRID_TOL = 0.2f;
@@ -345,18 +347,23 @@ static int envelope(tp_formant *f)
      * and the curve rises only slowly), and in a mixture of notes the
      * curve rides on whichever note is loudest at each place, so the
      * correction becomes a different gain for each partial.  The power is
-     * smoothed first, in the linear domain, by a triangle of half-width two
-     * harmonic spacings: the comb goes (a triangle of width w nulls a
-     * ripple of period w / 2 and its multiples), and a local sum of the
-     * power of several notes keeps their common slope.  One harmonic
-     * series with a period of 3 ms or more (a vowel, a low note) is left
-     * to the lifter, which resolves it and keeps its formants sharp. */
+     * smoothed first, in the linear domain, by a triangle of half-width d =
+     * two harmonic spacings: the comb goes (the triangle is two boxes of
+     * width d, and each nulls a ripple of period d and its submultiples),
+     * and a local sum of the power of several notes keeps their common
+     * slope.  Between SPARSE_FROM_DB and SPARSE_FULL_DB the triangle
+     * narrows in proportion, so that no frame switches abruptly.  One
+     * harmonic series with a period of 3 ms or more (a vowel, a low note)
+     * is left to the lifter, which resolves it and keeps its formants
+     * sharp. */
     const float spacing = (float)m / (float)(period ? period : q);
     const int half = (int)ceilf(0.5f * spacing);
-    if (valley_depth(logp, lo, hi, half) >= SPARSE_DB * 0.2302585f &&
-        (period == 0 || period < f->kshort ||
-         on_grid(logp, lo, hi, spacing) < ON_GRID)) {
-        int d = (int)lroundf(2.0f * spacing);
+    float depth = valley_depth(logp, lo, hi, half) * 4.3429448f; /* dB */
+    float part = (depth - SPARSE_FROM_DB) / (SPARSE_FULL_DB - SPARSE_FROM_DB);
+    part = part > 1.0f ? 1.0f : part;
+    const int d = part > 0.0f ? (int)lroundf(2.0f * spacing * part) : 0;
+    if (d > 0 && (period == 0 || period < f->kshort ||
+                  on_grid(logp, lo, hi, spacing) < ON_GRID)) {
         float top2 = triangle(f->lin, f->env, groups, d);
         memcpy(f->lin, f->env, sizeof(float) * (size_t)groups);
         held_log(f, f->lin, top2, &lo, &hi);
