@@ -73,8 +73,8 @@ int tp_formant_init(tp_formant *f, int n, double sample_rate, double warp)
     f->ggain = malloc(sizeof(float) * (size_t)(f->groups + 1));
     f->src = malloc(sizeof(int) * (size_t)f->groups);
     f->frac = malloc(sizeof(float) * (size_t)f->groups);
-    if (!f->power || !f->lin || !f->env || !f->logp || !f->lift || !f->ggain || !f->src ||
-        !f->frac) {
+    if (!f->power || !f->lin || !f->env || !f->logp || !f->lift || !f->ggain ||
+        !f->src || !f->frac) {
         tp_formant_free(f);
         return -1;
     }
