@@ -24,6 +24,18 @@ static const float LOG_BOOST_MAX = 6.9077553f; /* ln 1e3  */
 /* Groups more than 60 dB under the frame's strongest one hold nothing. */
 static const float HOLD_BELOW = 1e-6f;
 
+/* Sparse frames (see envelope): the log spectrum lies on average more than
+ * SPARSE_FROM_DB under its running maximum over half a harmonic spacing
+ * (fully sparse from SPARSE_FULL_DB); a peak is prominent when it stands
+ * 10 dB (PEAK_LOG) over the higher of the minima beside it; one harmonic
+ * series has at least ON_GRID of its prominent peaks within GRID_TOL
+ * spacings of a multiple of the spacing. */
+static const float SPARSE_FROM_DB = 10.0f;
+static const float SPARSE_FULL_DB = 20.0f;
+static const float PEAK_LOG = 2.3025851f; /* 10 dB in natural log of power */
+static const float ON_GRID = 0.85f;
+static const float GRID_TOL = 0.2f;
+
 int tp_formant_init(tp_formant *f, int n, double sample_rate, double warp)
 {
     memset(f, 0, sizeof *f);
@@ -41,6 +53,7 @@ int tp_formant_init(tp_formant *f, int n, double sample_rate, double warp)
     f->qmin = (int)ceil(0.001 * sample_rate);
     f->qmax = (int)floor(0.005 * sample_rate);
     f->qdefault = (int)floor(0.0025 * sample_rate);
+    f->kshort = (int)floor(0.003 * sample_rate);
     if (f->qmax > f->kmax)
         f->qmax = f->kmax;
     if (f->qmin > f->qmax)
@@ -53,14 +66,15 @@ int tp_formant_init(tp_formant *f, int n, double sample_rate, double warp)
     if (tp_fft_init(&f->fft, f->m) != 0)
         return -1;
     f->power = malloc(sizeof(float) * (size_t)f->bins);
+    f->lin = malloc(sizeof(float) * (size_t)f->groups);
     f->env = malloc(sizeof(float) * (size_t)f->groups);
     f->logp = malloc(sizeof(float) * (size_t)f->groups);
     f->lift = malloc(sizeof(float) * (size_t)(f->qmax + 1));
     f->ggain = malloc(sizeof(float) * (size_t)(f->groups + 1));
     f->src = malloc(sizeof(int) * (size_t)f->groups);
     f->frac = malloc(sizeof(float) * (size_t)f->groups);
-    if (!f->power || !f->env || !f->logp || !f->lift || !f->ggain || !f->src ||
-        !f->frac) {
+    if (!f->power || !f->lin || !f->env || !f->logp || !f->lift || !f->ggain ||
+        !f->src || !f->frac) {
         tp_formant_free(f);
         return -1;
     }
@@ -85,6 +99,7 @@ void tp_formant_free(tp_formant *f)
 {
     tp_fft_free(&f->fft);
     free(f->power);
+    free(f->lin);
     free(f->env);
     free(f->logp);
     free(f->lift);
@@ -178,10 +193,113 @@ static void to_cepstrum(tp_formant *f, const float *logp)
  * get most of the way. */
 enum { TE_ITER = 3 };
 
+/* Log power of the linear group powers lin into logp, held flat outside
+ * the band with content (HOLD_BELOW), whose edges are the outermost peaks:
+ * an envelope read beyond a sound's last partial must not fall off the
+ * cliff (nor down its skirt): those partials would be cut when the pitch
+ * goes up (a note's band limit is not a formant), and the empty band
+ * boosted when it goes down.  top is the largest of lin.  The band is
+ * returned in *lo, *hi. */
+static void held_log(const tp_formant *f, const float *lin, float top,
+                     int *lo_out, int *hi_out)
+{
+    const int groups = f->groups;
+    float *restrict logp = f->logp;
+    /* Floor 90 dB under the strongest group: empty bands stay finite. */
+    const float floor_p = top * 1e-9f;
+    const float hold = top * HOLD_BELOW;
+    int lo = 0, hi = groups - 1;
+    while (lo < hi && lin[lo] < hold)
+        lo++;
+    while (hi > lo && lin[hi] < hold)
+        hi--;
+    while (hi > lo && lin[hi - 1] >= lin[hi])
+        hi--;
+    while (lo < hi && lin[lo + 1] >= lin[lo])
+        lo++;
+    for (int g = lo; g <= hi; g++)
+        logp[g] = logf(lin[g] + floor_p);
+    for (int g = 0; g < lo; g++)
+        logp[g] = logp[lo];
+    for (int g = hi + 1; g < groups; g++)
+        logp[g] = logp[hi];
+    *lo_out = lo;
+    *hi_out = hi;
+}
+
+/* Mean depth (natural log of power) of x[lo..hi] under its running
+ * maximum over +-h groups. */
+static float valley_depth(const float *x, int lo, int hi, int h)
+{
+    double sum = 0.0;
+    for (int g = lo; g <= hi; g++) {
+        float mx = x[g];
+        int a = g - h < lo ? lo : g - h, b = g + h > hi ? hi : g + h;
+        for (int t = a; t <= b; t++)
+            mx = x[t] > mx ? x[t] : mx;
+        sum += (double)(mx - x[g]);
+    }
+    return (float)(sum / (double)(hi - lo + 1));
+}
+
+/* Fraction of the prominent peaks of x[lo..hi] (PEAK_LOG over the higher
+ * of the minima beside them) that lie within GRID_TOL of a multiple of
+ * `spacing` groups; 1 when there are fewer than 3 of them. */
+static float on_grid(const float *x, int lo, int hi, float spacing)
+{
+    int peaks = 0, on = 0;
+    int prev = -1;          /* previous peak, waiting for its right minimum */
+    float prev_left = 0.0f; /* its left minimum */
+    float curmin = x[lo];
+    for (int g = lo + 1; g <= hi; g++) {
+        int is_peak = g < hi && x[g] > x[g - 1] && x[g] >= x[g + 1];
+        if (x[g] < curmin)
+            curmin = x[g];
+        if (!is_peak && g < hi)
+            continue;
+        /* curmin is now the minimum between prev and g (or the tail). */
+        if (prev >= 0) {
+            float ref = prev_left > curmin ? prev_left : curmin;
+            if (x[prev] - ref >= PEAK_LOG) {
+                float h = (float)prev / spacing, k = roundf(h);
+                peaks++;
+                on += k >= 1.0f && fabsf(h - k) <= GRID_TOL;
+            }
+        }
+        if (is_peak) {
+            prev = g;
+            prev_left = curmin;
+            curmin = x[g];
+        }
+    }
+    return peaks < 3 ? 1.0f : (float)on / (float)peaks;
+}
+
+/* lin smoothed with a triangle of half-width d (weights d+1-|t|, mirrored
+ * at both ends) into out; returns the largest value. */
+static float triangle(const float *lin, float *out, int groups, int d)
+{
+    const float norm = 1.0f / (float)((d + 1) * (d + 1));
+    float top = 0.0f;
+    for (int g = 0; g < groups; g++) {
+        float acc = (float)(d + 1) * lin[g];
+        for (int t = 1; t <= d; t++) {
+            int a = g - t, b = g + t;
+            a = a < 0 ? -a : a;
+            b = b >= groups ? 2 * (groups - 1) - b : b;
+            acc += (float)(d + 1 - t) * (lin[a] + lin[b]);
+        }
+        out[g] = acc * norm;
+        top = out[g] > top ? out[g] : top;
+    }
+    return top;
+}
+
 static int envelope(tp_formant *f)
 {
     const int bins = f->bins, groups = f->groups, m = f->m;
     const float *restrict p = f->power;
+    float *restrict lin = f->lin;
     float *restrict logp = f->logp;
 
     /* Pool: triangular weights 1 2 3 4 3 2 1 (/16) around bin DEC * g. */
@@ -199,30 +317,14 @@ static int envelope(tp_formant *f)
                      (reflected(p, bins, c - t) + reflected(p, bins, c + t));
         }
         s *= 1.0f / 16.0f;
-        logp[g] = s;
+        lin[g] = s;
         if (s > top)
             top = s;
     }
     if (!(top > 0.0f))
         return -1;
-    /* Floor 90 dB under the strongest group: empty bands stay finite. */
-    const float floor_p = top * 1e-9f;
-    /* Held flat outside the band with content (HOLD_BELOW).  An envelope read
-     * beyond a sound's last partial must not fall off the cliff: those partials
-     * would be cut when the pitch goes up (a note's band limit is not a
-     * formant), and the empty band boosted when it goes down. */
-    const float hold = top * HOLD_BELOW;
-    int lo = 0, hi = groups - 1;
-    while (lo < hi && logp[lo] < hold)
-        lo++;
-    while (hi > lo && logp[hi] < hold)
-        hi--;
-    for (int g = lo; g <= hi; g++)
-        logp[g] = logf(logp[g] + floor_p);
-    for (int g = 0; g < lo; g++)
-        logp[g] = logp[lo];
-    for (int g = hi + 1; g < groups; g++)
-        logp[g] = logp[hi];
+    int lo, hi;
+    held_log(f, lin, top, &lo, &hi);
     to_cepstrum(f, logp);
 
     /* The lifter ends at 0.7 of the pitch period: flat over its first
@@ -238,6 +340,35 @@ static int envelope(tp_formant *f)
                 ? scale
                 : scale * (0.5f + 0.5f * cosf((float)M_PI * (float)(k - flat) /
                                               (float)(q - flat)));
+
+    /* Sparse frames: partials far apart with deep valleys between them
+     * (clean instruments, high notes, chords).  There the true-envelope
+     * rounds stay near the valleys (the lifter is shorter than the spacing
+     * and the curve rises only slowly), and in a mixture of notes the
+     * curve rides on whichever note is loudest at each place, so the
+     * correction becomes a different gain for each partial.  The power is
+     * smoothed first, in the linear domain, by a triangle of half-width d =
+     * two harmonic spacings: the comb goes (the triangle is two boxes of
+     * width d, and each nulls a ripple of period d and its submultiples),
+     * and a local sum of the power of several notes keeps their common
+     * slope.  Between SPARSE_FROM_DB and SPARSE_FULL_DB the triangle
+     * narrows in proportion, so that no frame switches abruptly.  One
+     * harmonic series with a period of 3 ms or more (a vowel, a low note)
+     * is left to the lifter, which resolves it and keeps its formants
+     * sharp. */
+    const float spacing = (float)m / (float)(period ? period : q);
+    const int half = (int)ceilf(0.5f * spacing);
+    float depth = valley_depth(logp, lo, hi, half) * 4.3429448f; /* dB */
+    float part = (depth - SPARSE_FROM_DB) / (SPARSE_FULL_DB - SPARSE_FROM_DB);
+    part = part > 1.0f ? 1.0f : part;
+    const int d = part > 0.0f ? (int)lroundf(2.0f * spacing * part) : 0;
+    if (d > 0 && (period == 0 || period < f->kshort ||
+                  on_grid(logp, lo, hi, spacing) < ON_GRID)) {
+        float top2 = triangle(f->lin, f->env, groups, d);
+        memcpy(f->lin, f->env, sizeof(float) * (size_t)groups);
+        held_log(f, f->lin, top2, &lo, &hi);
+        to_cepstrum(f, logp);
+    }
     smooth(f, q);
     for (int it = 0; it < TE_ITER; it++) {
         const float *restrict env = f->env;

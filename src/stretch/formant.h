@@ -34,10 +34,24 @@
  * harmonic peaks rather than on their mean with the valleys: the plain
  * cepstral curve is off by several dB at a voice's harmonics.
  *
- * Outside the band that holds anything (groups more than 60 dB under the
- * frame's strongest) the log spectrum is held flat before smoothing: a
+ * Outside the band that holds anything the log spectrum is held flat
+ * before smoothing; the band ends at its outermost peaks (the first and
+ * last local maxima of groups within 60 dB of the frame's strongest): a
  * note's last partial is a band limit, not a formant, and without the
- * hold the partials above it would be cut when the pitch goes up.
+ * hold the partials above it would be cut when the pitch goes up (with
+ * the hold at the 60 dB point they read the skirt beyond the last partial
+ * and were cut by up to 40 dB).
+ *
+ * Sparse frames -- partials far apart with deep valleys (clean
+ * instruments, high notes, chords) -- are smoothed first, in linear
+ * power, by a triangle of half-width two harmonic spacings (formant.c:
+ * envelope): there the true-envelope rounds stay near the valleys, and in
+ * a mixture the curve rides on whichever note is loudest at each place, so
+ * that every partial got a different gain.  A frame is sparse from a mean
+ * depth of 10 dB (fully from 20 dB) under its running maximum over half a
+ * spacing, unless it is one harmonic series (85 % of its prominent peaks
+ * on the grid of the period) with a period of 3 ms or more, which the
+ * lifter resolves with its formants sharp (speech, the unit test's vowel).
  *
  * The correction is limited to -40..+30 dB per bin, and the frame is then
  * scaled so that its energy is unchanged: the envelope moves, the loudness
@@ -56,9 +70,11 @@ typedef struct tp_formant {
     int kmin, kmax;       /* pitch-period search range, cepstral samples    */
     int qmin, qmax;       /* lifter length range, cepstral samples          */
     int qdefault;         /* lifter length when no pitch period is found    */
+    int kshort;           /* periods under this (3 ms) are high notes       */
     double warp;          /* the envelope is read at f * warp               */
     tp_fft fft;           /* size m                                         */
     float *power;         /* bins: channel-summed power of the frame        */
+    float *lin;           /* groups: pooled power (linear)                  */
     float power0, powern; /* its DC and Nyquist bins (power is reused) */
     float *env;           /* groups: smoothed log power (the envelope)      */
     float *logp;          /* groups: log power, raised by each iteration    */

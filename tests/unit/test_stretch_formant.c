@@ -1,8 +1,9 @@
 /*
  * test_stretch_formant.c -- formant preservation and formant shift
  * (tp_stretch_set_formant): where the spectral envelope of a synthetic
- * vowel ends up, bit-identity where the option must change nothing,
- * channel coherence, and refused parameters.
+ * vowel ends up, the balance of a chord's partials (whose envelope must
+ * not change), bit-identity where the option must change nothing, channel
+ * coherence, and refused parameters.
  *
  * The vowel is a harmonic series at f0 = 120 Hz whose amplitudes follow
  * three resonance peaks (700, 1200, 2600 Hz).  Its envelope is measured here
@@ -222,6 +223,86 @@ static void formants_kept_and_moved(void **state)
     free(in);
 }
 
+/* A chord with a high note, each a harmonic series of 10 partials at 1/k
+ * (the additive phrase of the quality harness is made the same way).  Its
+ * envelope is about f0 / f for every note, so moving it by the pitch ratio
+ * is a constant gain, which the frame's energy rule takes out: the
+ * partials must keep their balance.  Returns the r.m.s. deviation (dB)
+ * of the output's isolated partials from a / k, after their mean. */
+static const struct {
+    double f0, amp;
+} CHORD[] = {{220.0, 0.25}, {261.63, 0.25}, {329.63, 0.25}, {880.0, 0.2}};
+enum { CHORD_PARTIALS = 10 };
+
+static float *make_chord(size_t n)
+{
+    float *x = sig_alloc(n, 1);
+    assert_non_null(x);
+    for (size_t c = 0; c < COUNT(CHORD); c++)
+        for (int k = 1; k <= CHORD_PARTIALS; k++) {
+            double w = 2.0 * M_PI * k * CHORD[c].f0 / RATE;
+            double a = 0.3 * CHORD[c].amp / k, ph = 0.7 * k + 1.3 * (double)c;
+            for (size_t i = 0; i < n; i++)
+                x[i] += (float)(a * sin(w * (double)i + ph));
+        }
+    return x;
+}
+
+static double chord_balance(const float *out, size_t m, double r)
+{
+    double *lp = malloc(sizeof(double) * (EN / 2 + 1));
+    assert_non_null(lp);
+    ltas(out, m, 1, lp);
+    const double bin = RATE / EN;
+    double dev[COUNT(CHORD) * CHORD_PARTIALS];
+    int nd = 0;
+    for (size_t c = 0; c < COUNT(CHORD); c++)
+        for (int k = 1; k <= CHORD_PARTIALS; k++) {
+            double f = k * CHORD[c].f0;
+            int alone = 1; /* no other note's partial within 40 Hz */
+            for (size_t o = 0; o < COUNT(CHORD) && alone; o++)
+                for (int l = 1; l <= CHORD_PARTIALS && o != c; l++)
+                    if (fabs(l * CHORD[o].f0 - f) < 40.0)
+                        alone = 0;
+            if (!alone)
+                continue;
+            int j = (int)lround(f * r / bin);
+            double pw = 0.0;
+            for (int i = j - 2; i <= j + 2; i++)
+                pw += exp(lp[i]);
+            dev[nd++] = 10.0 * log10(pw) - 20.0 * log10(CHORD[c].amp / k);
+        }
+    double mean = 0.0, ss = 0.0;
+    for (int i = 0; i < nd; i++)
+        mean += dev[i] / nd;
+    for (int i = 0; i < nd; i++)
+        ss += (dev[i] - mean) * (dev[i] - mean) / nd;
+    free(lp);
+    return sqrt(ss);
+}
+
+static void chord_keeps_balance(void **state)
+{
+    (void)state;
+    const size_t n = (size_t)(1.5 * RATE);
+    float *in = make_chord(n);
+    static const double shifts[] = {7.0, 3.0, -5.0};
+    for (size_t i = 0; i < COUNT(shifts); i++) {
+        double st = shifts[i], r = exp2(st / 12.0);
+        size_t m;
+        float *plain = run(1, in, n, st, 1.0, 0, 0.0, &m);
+        float *kept = run(1, in, n, st, 1.0, 1, 0.0, &m);
+        double dp = chord_balance(plain, m, r), dk = chord_balance(kept, m, r);
+        print_message("chord %+g st: partials off 1/k by %.2f dB r.m.s. "
+                      "(without -F %.2f dB)\n",
+                      st, dk, dp);
+        CHECK(dk < 4.0, "chord %+g st, -F: partials off by %.2f dB", st, dk);
+        free(plain);
+        free(kept);
+    }
+    free(in);
+}
+
 static void formant_semitones_move_envelope(void **state)
 {
     (void)state;
@@ -369,6 +450,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(formants_kept_and_moved),
         cmocka_unit_test(formant_semitones_move_envelope),
+        cmocka_unit_test(chord_keeps_balance),
         cmocka_unit_test(no_pitch_bit_identical),
         cmocka_unit_test(channels_stay_coherent),
         cmocka_unit_test(chunking_invariant),
