@@ -201,14 +201,16 @@ static size_t clean_input(float *x, size_t n)
 struct out_check {
     float gain;     /* applied to every output sample (1: none)          */
     int count_clip; /* integer output: count samples beyond full scale   */
+    int clamp;      /* lossy output: clip them here (see write_output)   */
     float peak;     /* largest magnitude before the gain                  */
     int nonfinite;  /* the engine produced NaN or infinity (a bug)        */
 };
 
 /* Looks at one block of engine output: peak, samples beyond full scale
  * (libsndfile clips them, SFC_SET_CLIPPING, when writing integer formats,
- * where they would otherwise wrap around), non-finite values; applies the
- * gain.  Returns the number of samples that will be clipped. */
+ * where they would otherwise wrap around; for lossy formats this does),
+ * non-finite values; applies the gain.  Returns the number of samples that
+ * will be clipped. */
 static size_t check_output(float *x, size_t n, struct out_check *k)
 {
     size_t clipped = 0;
@@ -220,7 +222,10 @@ static size_t check_output(float *x, size_t n, struct out_check *k)
         else if (a > peak)
             peak = a;
         x[i] *= k->gain;
-        clipped += fabsf(x[i]) > 1.0f;
+        int over = fabsf(x[i]) > 1.0f;
+        clipped += over;
+        if (over && k->clamp)
+            x[i] = x[i] > 0.0f ? 1.0f : -1.0f;
     }
     k->peak = peak;
     return k->count_clip ? clipped : 0;
@@ -386,6 +391,11 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     k->count_clip = !sfformat_is_float(format);
     if (k->count_clip)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);
+    /* libsndfile hands lossy encoders the floats as they are, and LAME
+     * asserts (aborts the process) on some far beyond full scale (found by
+     * fuzz_convert); those formats cannot carry more than full scale
+     * anyway. */
+    k->clamp = sfformat_is_lossy(format);
 
     int rc = TP_OK;
     char why[CONVERT_REASON_MAX];

@@ -196,7 +196,12 @@ static int pads_odd_bytes(int major, int sub)
  * then cannot write. */
 static int lossy_codec(int sub)
 {
-    switch (sub) {
+    return sfformat_is_lossy(sub);
+}
+
+int sfformat_is_lossy(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
     case SF_FORMAT_VORBIS:
     case SF_FORMAT_OPUS:
     case SF_FORMAT_MPEG_LAYER_I:

@@ -59,6 +59,9 @@ int sfformat_choose(struct sfformat_target target, const SF_INFO *in);
 /* 1 when `format`'s subtype stores floating point (no clipping needed). */
 int sfformat_is_float(int format);
 
+/* 1 when `format`'s subtype is a lossy codec (Vorbis, Opus, MPEG). */
+int sfformat_is_lossy(int format);
+
 /* Short name of a major format ("WAV", "FLAC", ...) for messages. */
 const char *sfformat_major_name(int major);
 

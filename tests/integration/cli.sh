@@ -482,6 +482,14 @@ case_clipping() {
     [[ ! -s stderr.txt ]] || fail "warning for a float output: $(cat stderr.txt)"
     run -q --force loud.wav -o out.flac
     [[ ! -s stderr.txt ]] || fail "-q did not silence the clipping warning"
+    # Lossy encoders get clipped samples too: LAME aborted the whole
+    # process on floats far beyond full scale (found by fuzz_convert).
+    gen -d 0.5 -s float -a 1e9 huge.wav
+    run huge.wav -o huge.mp3
+    expect_status 0
+    expect_stderr "tempitch: huge.mp3: "
+    expect_stderr " samples clipped"
+    [[ $(info huge.mp3 frames) -gt 0 ]] || fail "no MP3 output"
 }
 
 run_case
