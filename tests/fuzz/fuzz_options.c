@@ -125,8 +125,22 @@ static void check_run(const struct cli_options *o, char **argv, int argc)
         return;
     }
 
-    CHECK(o->ninputs >= 1 && o->ninputs < (size_t)argc, "ninputs %zu",
-          o->ninputs);
+    /* A manifest brings its own inputs, and forbids FILE operands. */
+    if (o->manifest != NULL)
+        CHECK(o->ninputs == 0 && o->manifest[0] != '\0',
+              "manifest with %zu FILE operands", o->ninputs);
+    else
+        CHECK(o->ninputs >= 1 && o->ninputs < (size_t)argc, "ninputs %zu",
+              o->ninputs);
+    /* Every value of the -p/-f and -T/-t lists is one the engine takes. */
+    CHECK(o->npitch >= 1 && o->ntempo >= 1, "lists %zu x %zu", o->npitch,
+          o->ntempo);
+    for (size_t i = 0; i < o->npitch; i++)
+        check_engine_accepts(1.0, o->pitches[i], o->params.pitch_is_ratio);
+    for (size_t i = 0; i < o->ntempo && o->tempo_opt != 'D'; i++)
+        check_engine_accepts(o->tempo_opt == 't' ? 1.0 / o->tempos[i]
+                                                 : o->tempos[i],
+                             0.0, 0);
     for (size_t i = 0; i < o->ninputs; i++)
         CHECK(in_argv(o->inputs[i], argv, argc) && o->inputs[i][0] != '\0',
               "input %zu", i);
