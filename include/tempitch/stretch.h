@@ -188,10 +188,10 @@ typedef struct tp_data {
  * processing chain).  On these errors nothing is consumed or produced and
  * the state is unchanged.  TP_ERR_STATE means the engine could make no
  * progress although offered input or output room: an internal error that
- * the queue sizing rules out, reported so that no caller loops forever.  Output samples are
- * always finite: before processing, input samples are limited to
- * +-1e12 and NaN reads as 0 (tempo 1 with pitch 0 copies the input
- * unchanged). */
+ * the queue sizing rules out, reported so that no caller loops forever.
+ * Output samples are always finite: before processing, input samples are
+ * limited to +-1e12 and NaN reads as 0 (tempo 1 with pitch 0 copies the
+ * input unchanged). */
 int tp_stretch_process(tp_stretch *s, tp_data *d);
 
 /* 1 once end of input has been consumed and every output frame has been

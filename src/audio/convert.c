@@ -330,9 +330,9 @@ static int length_is_exact(const SF_INFO *info)
  * software string: that names the program that made the file, which is
  * now tempitch (the settings stamp goes there, stamp.h). */
 static const int string_kinds[] = {
-    SF_STR_TITLE,   SF_STR_COPYRIGHT, SF_STR_ARTIST,      SF_STR_COMMENT,
-    SF_STR_DATE,    SF_STR_ALBUM,     SF_STR_LICENSE,     SF_STR_TRACKNUMBER,
-    SF_STR_GENRE,
+    SF_STR_TITLE,   SF_STR_COPYRIGHT,   SF_STR_ARTIST,
+    SF_STR_COMMENT, SF_STR_DATE,        SF_STR_ALBUM,
+    SF_STR_LICENSE, SF_STR_TRACKNUMBER, SF_STR_GENRE,
 };
 
 /* Copies the input's strings to the output before any audio is written
@@ -347,7 +347,6 @@ static void copy_strings(SNDFILE *in, SNDFILE *out)
             sf_set_string(out, string_kinds[i], v);
     }
 }
-
 
 /* Where a pass writes: the temporary file of an output (`file`), or
  * standard output (`pipe`, when `file` is NULL). */

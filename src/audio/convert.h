@@ -42,7 +42,7 @@ struct convert_params {
     int out_major;
     int out_subtype;
     int out_hint;
-    int quality;        /* enum tp_quality: 0 balanced, --fast, --fine     */
+    int quality; /* enum tp_quality: 0 balanced, --fast, --fine     */
 };
 
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full

@@ -575,9 +575,9 @@ static void print_header(const struct bench *b)
         printf("tempitch --bench: %zu file%s (%.1f s of audio)", b->njobs,
                b->njobs == 1 ? "" : "s", b->audio_seconds);
     printf(", %+g st, tempo %g%s, %d rep%s, %d thread%s (%d CPU%s online)\n",
-           o->semitones, o->tempo, quality_suffix(o->quality), o->reps, o->reps == 1 ? "" : "s", o->threads,
-           o->threads == 1 ? "" : "s", tp_pool_cpu_count(),
-           tp_pool_cpu_count() == 1 ? "" : "s");
+           o->semitones, o->tempo, quality_suffix(o->quality), o->reps,
+           o->reps == 1 ? "" : "s", o->threads, o->threads == 1 ? "" : "s",
+           tp_pool_cpu_count(), tp_pool_cpu_count() == 1 ? "" : "s");
 }
 
 static void print_table(const struct bench *b, const struct summary *s)

@@ -16,21 +16,21 @@
 #include <stddef.h>
 
 struct bench_options {
-    size_t jobs;           /* independent jobs (default 8); ignored with
-                              files: one job per file                      */
-    double seconds;        /* length of each generated job (default 4.0)  */
-    int channels;          /* channels of generated jobs (default 2)      */
-    int rate;              /* sample rate of generated jobs (44100)       */
-    double semitones;      /* pitch shift (default +3)                    */
-    double tempo;          /* speed factor (default 1.25)                 */
-    int formant;           /* -F: preserve formants (default off)         */
+    size_t jobs;              /* independent jobs (default 8); ignored with
+                                 files: one job per file                      */
+    double seconds;           /* length of each generated job (default 4.0)  */
+    int channels;             /* channels of generated jobs (default 2)      */
+    int rate;                 /* sample rate of generated jobs (44100)       */
+    double semitones;         /* pitch shift (default +3)                    */
+    double tempo;             /* speed factor (default 1.25)                 */
+    int formant;              /* -F: preserve formants (default off)         */
     double formant_semitones; /* --formant-semitones (default 0)          */
-    int quality;           /* enum tp_quality (default 0: balanced)       */
-    int threads;           /* parallel workers (default: online CPUs)     */
-    int reps;              /* repetitions of each mode (default 5)        */
-    int json;              /* nonzero: JSON on stdout instead of a table  */
-    int quiet;             /* nonzero: no progress on stderr              */
-    char *const *files;    /* --bench FILE...: decoded before timing      */
+    int quality;              /* enum tp_quality (default 0: balanced)       */
+    int threads;              /* parallel workers (default: online CPUs)     */
+    int reps;                 /* repetitions of each mode (default 5)        */
+    int json;                 /* nonzero: JSON on stdout instead of a table  */
+    int quiet;                /* nonzero: no progress on stderr              */
+    char *const *files;       /* --bench FILE...: decoded before timing      */
     size_t nfiles;
 };
 

@@ -45,8 +45,8 @@ void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX])
 
 void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX])
 {
-    struct naming_change c = {o->pitch_opt,       o->params.pitch,
-                              o->tempo_opt,       o->tempo_value,
+    struct naming_change c = {o->pitch_opt,      o->params.pitch,
+                              o->tempo_opt,      o->tempo_value,
                               o->params.formant, o->params.formant_st};
     if (o->tempo_opt == 0)
         c.tempo_value = 1.0;

@@ -24,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
-
 enum {
     OPT_FORCE = 256,
     OPT_NORMALIZE,
@@ -498,7 +496,8 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
      * to a command that already has the other has a bug worth seeing. */
     if (c == OPT_FAST || c == OPT_FINE) {
         int q = c == OPT_FAST ? TP_QUALITY_FAST : TP_QUALITY_FINE;
-        if (o->params.quality != TP_QUALITY_BALANCED && o->params.quality != q) {
+        if (o->params.quality != TP_QUALITY_BALANCED &&
+            o->params.quality != q) {
             fprintf(stderr, "tempitch: --fast and --fine both set the "
                             "quality; give only one\n");
             return -1;

@@ -548,10 +548,9 @@ static enum plan_status plan_jobs(const struct cli_options *o,
             /* Standard input's identity is that of what it was
              * redirected from, so "tempitch - -o a.wav < a.wav" is
              * caught like a.wav. */
-            st_ok[i] = spec->err == 0 &&
-                       (convert_is_stdio(j->input)
-                            ? fstat(STDIN_FILENO, &st[i])
-                            : stat(j->input, &st[i])) == 0;
+            st_ok[i] = spec->err == 0 && (convert_is_stdio(j->input)
+                                              ? fstat(STDIN_FILENO, &st[i])
+                                              : stat(j->input, &st[i])) == 0;
         }
         if (spec->err != 0)
             refuse(j, j->input, "%s", strerror(spec->err));

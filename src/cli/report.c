@@ -162,8 +162,9 @@ void report_settings(const struct cli_options *o, const struct plan *p,
             p->njobs == 1 ? "" : "s", p->nrun, threads,
             threads == 1 ? "" : "s");
     if (o->manifest != NULL)
-        fprintf(stderr, "jobs: from the manifest %s (its rows may set "
-                        "pitch and tempo)\n",
+        fprintf(stderr,
+                "jobs: from the manifest %s (its rows may set "
+                "pitch and tempo)\n",
                 o->manifest);
     if (o->npitch > 1) {
         fputs("pitch: every one of ", stderr);

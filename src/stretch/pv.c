@@ -122,10 +122,9 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
             goto fail;
     }
     for (int i = 0; i < n; i++)
-        pv->window[i] =
-            i < pv->len
-                ? (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / pv->len))
-                : 0.0f;
+        pv->window[i] = i < pv->len
+                            ? (float)(0.5 - 0.5 * cos(2.0 * M_PI * i / pv->len))
+                            : 0.0f;
     if (ov == 2) {
         float *ws = fftwf_alloc_real((size_t)n);
         if (!ws)

@@ -44,33 +44,34 @@ typedef struct tp_pv_design {
 typedef struct tp_pv {
     tp_pv_design design;
     int channels;
-    int n, hop, bins; /* FFT size, output hop, n/2 + 1             */
-    int len;          /* window length: overlap x hop, <= n        */
+    int n, hop, bins;   /* FFT size, output hop, n/2 + 1             */
+    int len;            /* window length: overlap x hop, <= n        */
     unsigned hist_mask; /* one bit per frame covering a sample     */
-    double d;         /* output duration per input duration        */
-    int64_t pre;      /* output index of tau = 0                   */
-    float *window;    /* analysis: Hann of length len, 0 beyond: n */
-    float *synth;     /* synthesis window (== window but at 2x)    */
-    float gain;       /* 1 / (overlap-add gain x n)                */
+    double d;           /* output duration per input duration        */
+    int64_t pre;        /* output index of tau = 0                   */
+    float *window;      /* analysis: Hann of length len, 0 beyond: n */
+    float *synth;       /* synthesis window (== window but at 2x)    */
+    float gain;         /* 1 / (overlap-add gain x n)                */
     tp_fft fft;
-    float *frame;               /* n samples of windowed input               */
-    fftwf_complex **cur;        /* per channel spectrum at p_k               */
-    fftwf_complex **prev;       /* per channel spectrum at p_{k-1}           */
-    fftwf_complex **back;       /* per channel spectrum at p_k - hop         */
-    float *rot_re, *rot_im;     /* R per bin                                 */
-    float *mag;                 /* channel-summed power of the frame         */
-    float *before;              /* power just before an onset (enter_zone)   */
-    struct tp_region *regions;  /* peak regions of the current spectrum      */
-    float **syn;                /* per channel inverse transform, n          */
-    double frame_energy;        /* input frame energy under both windows     */
-    float *pacc;                /* overlap-added input power (target), n     */
-    unsigned locked_hist;       /* verbatim flags of the last overlap frames */
-    float level;                /* gain applied at the end of the last hop   */
-    float *hist_out, *hist_tgt; /* output / target power of the last n samples */
-    double frame_power;         /* input power under the analysis window     */
-    float **acc;                /* per channel overlap-add accumulator, n    */
-    int lock;                   /* onset locking enabled for this d          */
-    tp_onset onset;             /* onset detector on the input               */
+    float *frame;              /* n samples of windowed input               */
+    fftwf_complex **cur;       /* per channel spectrum at p_k               */
+    fftwf_complex **prev;      /* per channel spectrum at p_{k-1}           */
+    fftwf_complex **back;      /* per channel spectrum at p_k - hop         */
+    float *rot_re, *rot_im;    /* R per bin                                 */
+    float *mag;                /* channel-summed power of the frame         */
+    float *before;             /* power just before an onset (enter_zone)   */
+    struct tp_region *regions; /* peak regions of the current spectrum      */
+    float **syn;               /* per channel inverse transform, n          */
+    double frame_energy;       /* input frame energy under both windows     */
+    float *pacc;               /* overlap-added input power (target), n     */
+    unsigned locked_hist;      /* verbatim flags of the last overlap frames */
+    float level;               /* gain applied at the end of the last hop   */
+    float *hist_out,
+        *hist_tgt;      /* output / target power of the last n samples */
+    double frame_power; /* input power under the analysis window     */
+    float **acc;        /* per channel overlap-add accumulator, n    */
+    int lock;           /* onset locking enabled for this d          */
+    tp_onset onset;     /* onset detector on the input               */
     struct tp_formant *formant; /* envelope correction (formant.h), or NULL:
                                    owned by the caller, set after init       */
 

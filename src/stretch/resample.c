@@ -188,8 +188,7 @@ static size_t run_nearest(tp_resampler *r, const tp_fifo *in, size_t want)
 /* The interpolating kernel: up to `want` outputs into r->scratch, each
  * from coefficients interpolated between two table rows; returns how many
  * (fewer when the input runs out). */
-static size_t run_interpolated(tp_resampler *r, const tp_fifo *in,
-                               size_t want)
+static size_t run_interpolated(tp_resampler *r, const tp_fifo *in, size_t want)
 {
     const int k = r->taps, half = k / 2;
     size_t n = 0;

@@ -48,8 +48,8 @@ typedef struct tp_resampler {
 /* Largest kernel used for a given step (to size queues). */
 int tp_resampler_taps(double step, const tp_resampler_design *design);
 
-int tp_resampler_init(tp_resampler *r, int channels, double step,
-                      double origin, const tp_resampler_design *design);
+int tp_resampler_init(tp_resampler *r, int channels, double step, double origin,
+                      const tp_resampler_design *design);
 void tp_resampler_free(tp_resampler *r);
 void tp_resampler_reset(tp_resampler *r);
 

@@ -168,9 +168,9 @@ static void unconfigure(tp_stretch *s)
 static int same_kernel(const tp_resampler_design *a,
                        const tp_resampler_design *b)
 {
-    return a->zero_crossings == b->zero_crossings &&
-           a->rolloff == b->rolloff && a->beta == b->beta &&
-           a->phases == b->phases && a->interpolate == b->interpolate;
+    return a->zero_crossings == b->zero_crossings && a->rolloff == b->rolloff &&
+           a->beta == b->beta && a->phases == b->phases &&
+           a->interpolate == b->interpolate;
 }
 
 /* The stages keep what does not depend on the changed parameter: a batch
@@ -193,9 +193,8 @@ static int use_resampler(tp_stretch *s, int wanted, double step, double origin)
 static int use_vocoder(tp_stretch *s, int wanted, double d, int64_t pre)
 {
     const tp_pv_design *g = &designs[s->quality].pv;
-    if (s->pv.window &&
-        (!wanted || s->pv.design.overlap != g->overlap ||
-         s->pv.design.onset_refine != g->onset_refine))
+    if (s->pv.window && (!wanted || s->pv.design.overlap != g->overlap ||
+                         s->pv.design.onset_refine != g->onset_refine))
         tp_pv_free(&s->pv);
     if (!wanted)
         return 0;

@@ -138,9 +138,8 @@ static void check_run(const struct cli_options *o, char **argv, int argc)
     for (size_t i = 0; i < o->npitch; i++)
         check_engine_accepts(1.0, o->pitches[i], o->params.pitch_is_ratio);
     for (size_t i = 0; i < o->ntempo && o->tempo_opt != 'D'; i++)
-        check_engine_accepts(o->tempo_opt == 't' ? 1.0 / o->tempos[i]
-                                                 : o->tempos[i],
-                             0.0, 0);
+        check_engine_accepts(
+            o->tempo_opt == 't' ? 1.0 / o->tempos[i] : o->tempos[i], 0.0, 0);
     for (size_t i = 0; i < o->ninputs; i++)
         CHECK(in_argv(o->inputs[i], argv, argc) && o->inputs[i][0] != '\0',
               "input %zu", i);

@@ -62,7 +62,9 @@ extern const enum tp_quality tu_modes[3];
 const char *tu_use_mode(void **state);
 
 #define TU_MODE_TEST(f, i, name)                                               \
-    {#f "/" name, f, NULL, NULL, (void *)&tu_modes[i]}
+    {                                                                          \
+#f "/" name, f, NULL, NULL, (void *)&tu_modes[i]                       \
+    }
 #define TU_EACH_MODE(f)                                                        \
     TU_MODE_TEST(f, 0, "fast"), TU_MODE_TEST(f, 1, "balanced"),                \
         TU_MODE_TEST(f, 2, "fine")

@@ -140,7 +140,8 @@ static void manifest_nul(void **state)
     assert_non_null(strstr(err, "NUL byte"));
 }
 
-/* ---- templates ------------------------------------------------------------ */
+/* ---- templates ------------------------------------------------------------
+ */
 
 static char *expand(const char *t, const char *ext)
 {

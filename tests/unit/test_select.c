@@ -72,8 +72,8 @@ static void test_stamp_formants(void **state)
     assert_string_equal(a, "tempitch " TEMPITCH_VERSION
                            " -p 0 -T 1.25 --formant-semitones -3");
     /* The quality mode: another sound, another stamp. */
-    struct convert_params q = {.tempo = 1.25, .pitch = 3,
-                               .quality = TP_QUALITY_FAST};
+    struct convert_params q = {
+        .tempo = 1.25, .pitch = 3, .quality = TP_QUALITY_FAST};
     select_stamp(&q, a);
     assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --fast");
     q.quality = TP_QUALITY_FINE;

@@ -31,7 +31,6 @@
               rc_, tp_strerror(rc_), (int)(want), tp_strerror(want));          \
     } while (0)
 
-
 /* In mode tu_quality (balanced unless the test chose one). */
 static tp_stretch *new_stretch(int ch, double rate)
 {
@@ -46,10 +45,10 @@ static tp_stretch *new_stretch(int ch, double rate)
 static void strerror_distinct(void **state)
 {
     (void)state;
-    static const int codes[] = {
-        TP_OK,         TP_ERR_NULL,    TP_ERR_CHANNELS, TP_ERR_RATE,
-        TP_ERR_TEMPO,  TP_ERR_PITCH,   TP_ERR_NOMEM,    TP_ERR_FFT,
-        TP_ERR_STATE,  TP_ERR_BUFFER,  TP_ERR_FORMANT,  TP_ERR_QUALITY};
+    static const int codes[] = {TP_OK,         TP_ERR_NULL,    TP_ERR_CHANNELS,
+                                TP_ERR_RATE,   TP_ERR_TEMPO,   TP_ERR_PITCH,
+                                TP_ERR_NOMEM,  TP_ERR_FFT,     TP_ERR_STATE,
+                                TP_ERR_BUFFER, TP_ERR_FORMANT, TP_ERR_QUALITY};
     for (size_t i = 0; i < COUNT(codes); i++) {
         const char *a = tp_strerror(codes[i]);
         CHECK(a != NULL && a[0] != '\0', "code %d: empty message", codes[i]);
