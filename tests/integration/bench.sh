@@ -21,27 +21,16 @@ TEMPITCH=$(abspath "$1")
 GEN=${2:+$(abspath "$2")}
 PYTHON=$(command -v python3 || true)
 
+# Where this script lives, before leaving for the scratch directory.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tempitch-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-fail() {
-    echo "FAIL (bench): $*" >&2
-    exit 1
-}
+case_name=bench
+# shellcheck source=tests/integration/runner.sh
+source "$here/runner.sh"
 
-# run ARGS...: runs tempitch; sets $status, keeps stdout.txt and stderr.txt.
-run() {
-    last_args="$*"
-    set +e
-    "$TEMPITCH" "$@" >stdout.txt 2>stderr.txt
-    status=$?
-    set -e
-}
-expect_status() {
-    [[ $status -eq $1 ]] ||
-        fail "expected exit $1, got $status for '$last_args'; stderr: $(cat stderr.txt)"
-}
 # expect_line REGEX: some stdout line matches the extended regex.
 expect_line() {
     grep -qE -- "$1" stdout.txt ||

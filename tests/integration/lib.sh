@@ -15,43 +15,15 @@ TEMPITCH=$(abspath "$2")
 GEN=$(abspath "$3")
 WAVINFO=$(abspath "$4")
 
+# Where this script lives, before leaving for the scratch directory.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tempitch-cli.XXXXXX")
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 
-fail() {
-    echo "FAIL ($case_name): $*" >&2
-    exit 1
-}
-skip() {
-    echo "SKIP ($case_name): $*"
-    exit 77
-}
+# shellcheck source=tests/integration/runner.sh
+source "$here/runner.sh"
 
-# run ARGS...: runs tempitch; sets $status, keeps stdout.txt and stderr.txt.
-run() {
-    last_args="$*"
-    set +e
-    "$TEMPITCH" "$@" >stdout.txt 2>stderr.txt
-    status=$?
-    set -e
-}
-expect_status() {
-    [[ $status -eq $1 ]] ||
-        fail "expected exit $1, got $status for '$last_args'; stderr: $(cat stderr.txt)"
-}
-expect_stderr() {
-    grep -qF -- "$1" stderr.txt ||
-        fail "stderr of '$last_args' lacks '$1': $(cat stderr.txt)"
-}
-expect_stdout() {
-    grep -qF -- "$1" stdout.txt ||
-        fail "stdout of '$last_args' lacks '$1': $(cat stdout.txt)"
-}
-expect_no_stderr() {
-    [[ ! -s stderr.txt ]] ||
-        fail "stderr of '$last_args' not empty: $(cat stderr.txt)"
-}
 # info FILE KEY: one field printed by wavinfo.
 info() {
     "$WAVINFO" "$1" | sed -n "s/^$2=//p"
