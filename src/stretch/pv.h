@@ -5,12 +5,15 @@
  * analyses the input around p_k, where the time map p(tau) is tau / d
  * (d = output duration / input duration) except near detected onsets.
  * Each frame is resynthesised with the input's magnitudes and phases,
- * rotated per bin by R_k.  R_k carries the phase history: it is advanced
- * by the phase the input itself turns through over exactly one output hop,
- * measured by re-analysing the input one hop before p_k (two forward FFTs
- * per frame, no frequency estimation and no phase unwrapping).  One R per
- * bin is shared by all channels, computed from the channel sum of the
- * cross-spectra, so every inter-channel phase and level relation of the
+ * rotated per bin by R_k.  R_k blends two predictions (phase.c explains
+ * the scheme): in time, the previous R advanced by the phase the input
+ * itself turns through over exactly one output hop, measured by
+ * re-analysing the input one hop before p_k (two forward FFTs per frame,
+ * no frequency estimation and no phase unwrapping); and across frequency,
+ * the neighbouring bins' R turned so that the input's phase differences
+ * between bins (the time placement of energy within the frame) survive,
+ * scaled by d.  One R per bin is shared by all channels, computed from
+ * channel sums, so every inter-channel phase and level relation of the
  * input survives exactly.
  *
  * Near an onset the time map runs at slope 1 through the onset's ideal
@@ -27,6 +30,7 @@
 #include "fft.h"
 #include "fifo.h"
 #include "onset.h"
+#include "phase.h"
 
 struct tp_formant;
 
@@ -39,6 +43,8 @@ struct tp_region {
 typedef struct tp_pv_design {
     int overlap;      /* frames per window length: 2, or 3 and more      */
     int onset_refine; /* place onsets at the attack's start (onset.h)     */
+    int blend;        /* 46 ms frames and the blended rotation (phase.h);
+                         0: 93 ms frames, identity phase locking         */
 } tp_pv_design;
 
 typedef struct tp_pv {
@@ -71,7 +77,9 @@ typedef struct tp_pv {
     double frame_power; /* input power under the analysis window     */
     float **acc;        /* per channel overlap-add accumulator, n    */
     int lock;           /* onset locking enabled for this d          */
+    int blend;          /* blended rotation used for this d          */
     tp_onset onset;     /* onset detector on the input               */
+    tp_phase phase;     /* the rotation's scratch (phase.h)          */
     struct tp_formant *formant; /* envelope correction (formant.h), or NULL:
                                    owned by the caller, set after init       */
 
@@ -83,8 +91,8 @@ typedef struct tp_pv {
     int64_t zone_onset; /* onset of the zone being locked, or -1 */
 } tp_pv;
 
-/* FFT size used at a sample rate (about 93 ms). */
-int tp_pv_fft_size(double sample_rate);
+/* FFT size a design uses at a sample rate (46 or 93 ms, see pv.c). */
+int tp_pv_fft_size(double sample_rate, const tp_pv_design *design);
 
 /* Input queue capacity the stage needs. */
 size_t tp_pv_queue_size(int n);

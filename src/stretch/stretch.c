@@ -56,10 +56,10 @@ static const struct quality_design {
     tp_pv_design pv;
 } designs[3] = {
     /* resampler: zero crossings, rolloff, beta, phases, interpolate;
-     * vocoder: overlap, onset refinement */
-    [TP_QUALITY_FAST] = {{8, 0.80, 6.0, 1024, 0}, {2, 1}},
-    [TP_QUALITY_BALANCED] = {{24, 0.90, 9.0, 512, 1}, {4, 0}},
-    [TP_QUALITY_FINE] = {{32, 0.92, 10.0, 512, 1}, {8, 1}},
+     * vocoder: overlap, onset refinement, blended rotation */
+    [TP_QUALITY_FAST] = {{8, 0.80, 6.0, 1024, 0}, {2, 1, 0}},
+    [TP_QUALITY_BALANCED] = {{24, 0.90, 9.0, 512, 1}, {4, 0, 0}},
+    [TP_QUALITY_FINE] = {{32, 0.92, 10.0, 512, 1}, {4, 1, 1}},
 };
 
 struct tp_stretch {
@@ -194,7 +194,8 @@ static int use_vocoder(tp_stretch *s, int wanted, double d, int64_t pre)
 {
     const tp_pv_design *g = &designs[s->quality].pv;
     if (s->pv.window && (!wanted || s->pv.design.overlap != g->overlap ||
-                         s->pv.design.onset_refine != g->onset_refine))
+                         s->pv.design.onset_refine != g->onset_refine ||
+                         s->pv.design.blend != g->blend))
         tp_pv_free(&s->pv);
     if (!wanted)
         return 0;
@@ -218,10 +219,12 @@ static double formant_warp(const tp_stretch *s)
  * into the vocoder (after use_vocoder, which may have cleared the hook). */
 static int use_formant(tp_stretch *s, double warp)
 {
-    if (s->formant.fft.n && (warp == 1.0 || s->formant.warp != warp))
+    int n = tp_pv_fft_size(s->rate, &designs[s->quality].pv);
+    if (s->formant.fft.n &&
+        (warp == 1.0 || s->formant.warp != warp || s->formant.fft.n != n))
         tp_formant_free(&s->formant);
     if (warp != 1.0 && !s->formant.fft.n &&
-        tp_formant_init(&s->formant, tp_pv_fft_size(s->rate), s->rate, warp))
+        tp_formant_init(&s->formant, n, s->rate, warp))
         return -1;
     if (s->pv.window)
         s->pv.formant = warp != 1.0 ? &s->formant : NULL;
@@ -247,7 +250,7 @@ static int configure(tp_stretch *s)
     else
         s->mode = r > 1.0 ? MODE_RS_PV : MODE_PV_RS;
 
-    int n = tp_pv_fft_size(s->rate);
+    int n = tp_pv_fft_size(s->rate, &designs[s->quality].pv);
     int taps = tp_resampler_taps(r, &designs[s->quality].rs);
     size_t pv_queue = tp_pv_queue_size(n);
     size_t rs_queue = (size_t)taps + 4 * (size_t)n;
