@@ -9,8 +9,14 @@
 #define M_PI 3.14159265358979323846
 #endif
 
-/* Bins per envelope group. */
-enum { DEC = 4 };
+/* Bins per envelope group: n / 1024 (4 for 4096-point frames at 44.1
+ * kHz, 2 for 2048), so that a group spans about 43 Hz and the cepstrum has
+ * 1024 points whatever the vocoder's frame length: its quefrency range
+ * must reach the pitch period of low voices (8 ms at 120 Hz). */
+static int decimation(int n)
+{
+    return n >= 2048 ? n / 1024 : 1;
+}
 
 /* Limits of the per-bin correction, in power (-40 / +30 dB).  Wide enough
  * for the valleys of a vowel (a male voice shifted down 4 semitones needs
@@ -41,7 +47,8 @@ int tp_formant_init(tp_formant *f, int n, double sample_rate, double warp)
     memset(f, 0, sizeof *f);
     f->n = n;
     f->bins = n / 2 + 1;
-    f->m = n / DEC;
+    f->dec = decimation(n);
+    f->m = n / f->dec;
     f->groups = f->m / 2 + 1;
     f->warp = warp;
     /* Cepstral sample k is a quefrency of k / rate seconds (pooling the
@@ -302,21 +309,24 @@ static int envelope(tp_formant *f)
     float *restrict lin = f->lin;
     float *restrict logp = f->logp;
 
-    /* Pool: triangular weights 1 2 3 4 3 2 1 (/16) around bin DEC * g. */
+    /* Pool: triangular weights around bin dec * g (1 2 3 4 3 2 1 / 16
+     * for dec = 4, 1 2 1 / 4 for dec = 2). */
+    const int dec = f->dec;
+    const float norm = 1.0f / (float)(dec * dec);
     float top = 0.0f;
     for (int g = 0; g < groups; g++) {
-        int c = DEC * g;
+        int c = dec * g;
         float s;
-        if (c >= 3 && c + 3 < bins) {
+        if (dec == 4 && c >= 3 && c + 3 < bins) {
             s = (p[c - 3] + p[c + 3]) + 2.0f * (p[c - 2] + p[c + 2]) +
                 3.0f * (p[c - 1] + p[c + 1]) + 4.0f * p[c];
         } else {
-            s = 4.0f * p[c];
-            for (int t = 1; t <= 3; t++)
-                s += (float)(4 - t) *
+            s = (float)dec * p[c];
+            for (int t = 1; t < dec; t++)
+                s += (float)(dec - t) *
                      (reflected(p, bins, c - t) + reflected(p, bins, c + t));
         }
-        s *= 1.0f / 16.0f;
+        s *= norm;
         lin[g] = s;
         if (s > top)
             top = s;
@@ -416,19 +426,21 @@ void tp_formant_apply(tp_formant *f, fftwf_complex **spec, int channels)
      * needed once more first): the frame's energy must not change.  Four
      * independent sums let the loop vectorise. */
     double sb[4] = {0}, sa[4] = {0};
+    const int dec = f->dec;
+    const float inv_dec = 1.0f / (float)dec;
     int j = 0;
     for (; j + 4 <= bins; j += 4)
         for (int l = 0; l < 4; l++) {
-            int b = j + l, g = b / DEC;
-            float a = (float)(b - g * DEC) * (1.0f / DEC);
+            int b = j + l, g = b / dec;
+            float a = (float)(b - g * dec) * inv_dec;
             float gain = gg[g] + a * (gg[g + 1] - gg[g]);
             sb[l] += (double)p[b];
             sa[l] += (double)(p[b] * gain * gain);
             p[b] = gain;
         }
     for (; j < bins; j++) {
-        int g = j / DEC;
-        float a = (float)(j - g * DEC) * (1.0f / DEC);
+        int g = j / dec;
+        float a = (float)(j - g * dec) * inv_dec;
         float gain = gg[g] + a * (gg[g + 1] - gg[g]);
         sb[0] += (double)p[j];
         sa[0] += (double)(p[j] * gain * gain);

@@ -19,10 +19,11 @@
  *          and the vocoder's input is E_in itself.
  * Either way warp = r / s.
  *
- * Envelope: the channel-summed power is pooled into groups of 4 bins
- * (triangular weights over 7 bins, which also keeps the pitch ripple of
- * voices down to about 45 Hz from aliasing in the short cepstrum); its log
- * goes to the real cepstrum by a transform of n / 4 points, is liftered
+ * Envelope: the channel-summed power is pooled into groups of about 43 Hz
+ * (4 bins of a 4096-point frame, 2 of a 2048-point one, with triangular
+ * weights, which also keeps the pitch ripple of voices down to about 45 Hz
+ * from aliasing in the short cepstrum); its log goes to the real cepstrum
+ * by a transform of 1024 points (at 44.1/48 kHz), is liftered
  * and comes back.  The lifter must end before the pitch period, or the
  * harmonic ripple enters the envelope and the correction becomes a comb;
  * the longer it is, the sharper the formants it sees.  So it adapts to
@@ -66,7 +67,8 @@
 
 typedef struct tp_formant {
     int n, bins;          /* vocoder FFT size and its bins (n/2 + 1)         */
-    int m, groups;        /* cepstrum transform size n/4, groups m/2 + 1      */
+    int dec;              /* bins per group: n / 1024 (formant.c)            */
+    int m, groups;        /* cepstrum transform size n/dec, groups m/2 + 1    */
     int kmin, kmax;       /* pitch-period search range, cepstral samples    */
     int qmin, qmax;       /* lifter length range, cepstral samples          */
     int qdefault;         /* lifter length when no pitch period is found    */

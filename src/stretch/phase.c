@@ -119,6 +119,128 @@ static void add_twist(tp_phase *ph, const float *restrict x, int lo, int hi,
     }
 }
 
+/* Adds one channel's powers of cur (P) and back (B), and its cross-spectrum
+ * prev * conj(back) (into T, before T becomes the time candidate). */
+static void add_powers(float *restrict p, float *restrict b, float *restrict tr,
+                       float *restrict ti, const float *restrict x,
+                       const float *restrict pr, const float *restrict bk,
+                       int bins)
+{
+    for (int j = 0; j < bins; j++) {
+        float xr = x[2 * j], xi = x[2 * j + 1];
+        float br = bk[2 * j], bi = bk[2 * j + 1];
+        float qr = pr[2 * j], qi = pr[2 * j + 1];
+        p[j] += xr * xr + xi * xi;
+        b[j] += br * br + bi * bi;
+        tr[j] += qr * br + qi * bi;
+        ti[j] += qi * br - qr * bi;
+    }
+}
+
+/* T = R * unit(T) (T holds the cross-spectrum), or R where it is ~0; and
+ * E = P (the d = 1 twist) where Z > 0. */
+static void time_candidates(float *restrict tr, float *restrict ti,
+                            float *restrict er, float *restrict ei,
+                            const float *restrict rr, const float *restrict ri,
+                            const float *restrict p, const float *restrict z,
+                            int bins)
+{
+    for (int j = 0; j < bins; j++) {
+        float m2 = tr[j] * tr[j] + ti[j] * ti[j];
+        /* ok is 1 or 0: the products select exactly, and keep the loop
+         * free of branches so that it vectorises */
+        float ok = m2 > 1e-30f ? 1.0f : 0.0f;
+        float inv = 1.0f / sqrtf(m2 > 1e-30f ? m2 : 1e-30f);
+        float ur = tr[j] * inv, ui = ti[j] * inv, r0 = rr[j], r1 = ri[j];
+        float cr = ok * ur + (1.0f - ok), ci = ok * ui;
+        tr[j] = r0 * cr - r1 * ci;
+        ti[j] = r0 * ci + r1 * cr;
+        float flat = z[j] > 0.0f ? 1.0f : 0.0f;
+        er[j] = flat * p[j] + (1.0f - flat) * er[j];
+        ei[j] = (1.0f - flat) * ei[j];
+    }
+}
+
+/* The weight of each steady peak's own time candidate (0 elsewhere). */
+static void own_weights(float *restrict wo, const float *restrict p,
+                        const float *restrict b, int bins)
+{
+    wo[0] = wo[bins - 1] = 0.0f;
+    for (int j = 1; j + 1 < bins; j++) {
+        float pj = p[j], bj = b[j];
+        int up = pj > bj;
+        float hi = up ? pj : bj, lo = up ? bj : pj;
+        float st = lo / (hi > 1e-30f ? hi : 1e-30f);
+        float cont = up ? st : 1.0f;
+        int peak = (pj >= p[j - 1]) & (pj >= p[j + 1]);
+        float w = TONAL_WEIGHT * st * st * cont * pj;
+        wo[j] = peak ? w : 0.0f;
+    }
+}
+
+/* U[j] = w T[j+1] conj(E[j]): the candidate from the bin above, weighted by
+ * that bin's continuity and by its amplitude relative to bin j. */
+static void upper_candidates(float *restrict ur, float *restrict ui,
+                             const float *restrict p, const float *restrict b,
+                             const float *restrict tr, const float *restrict ti,
+                             const float *restrict er, const float *restrict ei,
+                             int bins)
+{
+    for (int j = 0; j + 1 < bins; j++) {
+        float pj = p[j], pn = p[j + 1], bn = b[j + 1];
+        float q0 = bn / (pn > 1e-30f ? pn : 1e-30f);
+        float cont = pn > bn ? q0 : 1.0f;
+        float wr = cont * sqrtf(pn / (pj > 1e-30f ? pj : 1e-30f));
+        float w = pj > 0.0f ? wr : 0.0f;
+        float a = er[j], q = -ei[j];
+        ur[j] = w * (tr[j + 1] * a - ti[j + 1] * q);
+        ui[j] = w * (tr[j + 1] * q + ti[j + 1] * a);
+    }
+    ur[bins - 1] = ui[bins - 1] = 0.0f;
+}
+
+/* The chain's inputs (see the chain in tp_phase_advance): A = w T + U
+ * into U, the bound S[j] = |A[j]| + |E[j-1]| into s, then
+ * c[j] = E[j-1] / S[j-1] into (cr, ci). */
+static void chain_coefficients(const float *restrict wo, float *restrict ur,
+                               float *restrict ui, const float *restrict er,
+                               const float *restrict ei,
+                               const float *restrict tr,
+                               const float *restrict ti, float *restrict s,
+                               float *restrict cr, float *restrict ci, int bins)
+{
+    for (int j = 0; j < bins; j++) {
+        float ar = wo[j] * tr[j] + ur[j], ai = wo[j] * ti[j] + ui[j];
+        ur[j] = ar;
+        ui[j] = ai;
+        s[j] = sqrtf(ar * ar + ai * ai);
+    }
+    for (int j = 1; j < bins; j++)
+        s[j] += sqrtf(er[j - 1] * er[j - 1] + ei[j - 1] * ei[j - 1]);
+    cr[0] = ci[0] = 0.0f;
+    for (int j = 1; j < bins; j++) {
+        float sp = s[j - 1], ok = sp > 1e-30f ? 1.0f : 0.0f;
+        float inv = ok / (sp > 1e-30f ? sp : 1e-30f);
+        cr[j] = er[j - 1] * inv;
+        ci[j] = ei[j - 1] * inv;
+    }
+}
+
+/* R = unit(V), or T where V is ~0. */
+static void normalise(float *restrict rr, float *restrict ri,
+                      const float *restrict vr, const float *restrict vi,
+                      const float *restrict tr, const float *restrict ti,
+                      int bins)
+{
+    for (int j = 0; j < bins; j++) {
+        float m2 = vr[j] * vr[j] + vi[j] * vi[j];
+        float ok = m2 > 1e-30f ? 1.0f : 0.0f;
+        float inv = 1.0f / sqrtf(m2 > 1e-30f ? m2 : 1e-30f);
+        rr[j] = ok * (vr[j] * inv) + (1.0f - ok) * tr[j];
+        ri[j] = ok * (vi[j] * inv) + (1.0f - ok) * ti[j];
+    }
+}
+
 void tp_phase_advance(tp_phase *ph, float *restrict rot_re,
                       float *restrict rot_im, fftwf_complex *const *cur,
                       fftwf_complex *const *prev, fftwf_complex *const *back,
@@ -147,37 +269,15 @@ void tp_phase_advance(tp_phase *ph, float *restrict rot_re,
     memset(ei, 0, sizeof(float) * (size_t)bins);
     memset(z, 0, sizeof(float) * (size_t)bins);
     for (int c = 0; c < channels; c++) {
-        const float *restrict x = cur[c][0], *restrict pr = prev[c][0],
-                              *restrict bk = back[c][0];
-        for (int j = 0; j < bins; j++) {
-            float xr = x[2 * j], xi = x[2 * j + 1];
-            float br = bk[2 * j], bi = bk[2 * j + 1];
-            float qr = pr[2 * j], qi = pr[2 * j + 1];
-            p[j] += xr * xr + xi * xi;
-            b[j] += br * br + bi * bi;
-            /* the cross-spectrum prev * conj(back), in T for now */
-            tr[j] += qr * br + qi * bi;
-            ti[j] += qi * br - qr * bi;
-        }
+        const float *x = cur[c][0];
+        add_powers(p, b, tr, ti, x, prev[c][0], back[c][0], bins);
         add_twist(ph, x, lo, hi, ioff, frac);
     }
 
     /* T = R * unit(cross-spectrum), or R where there is none; E falls
      * back to the d = 1 twist outside [lo, hi) and where Z > 0.  Written
      * without branches so that the loops vectorise. */
-    for (int j = 0; j < bins; j++) {
-        float m2 = tr[j] * tr[j] + ti[j] * ti[j];
-        int ok = m2 > 1e-30f;
-        float inv = 1.0f / sqrtf(m2 > 1e-30f ? m2 : 1e-30f);
-        float ur_ = tr[j] * inv, ui_ = ti[j] * inv;
-        float cr = ok ? ur_ : 1.0f, ci = ok ? ui_ : 0.0f;
-        float r0 = rot_re[j], r1 = rot_im[j];
-        tr[j] = r0 * cr - r1 * ci;
-        ti[j] = r0 * ci + r1 * cr;
-        int flat = z[j] > 0.0f;
-        er[j] = flat ? p[j] : er[j];
-        ei[j] = flat ? 0.0f : ei[j];
-    }
+    time_candidates(tr, ti, er, ei, rot_re, rot_im, p, z, bins);
     for (int j = 0; j < lo; j++) {
         er[j] = p[j];
         ei[j] = 0.0f;
@@ -189,38 +289,26 @@ void tp_phase_advance(tp_phase *ph, float *restrict rot_re,
 
     /* Weights.  cont(j) = min(1, B / P); a peak's steadiness is
      * min(P, B) / max(P, B). */
-    wo[0] = wo[bins - 1] = 0.0f;
-    for (int j = 1; j + 1 < bins; j++) {
-        float pj = p[j], bj = b[j];
-        int up = pj > bj;
-        float hi_ = up ? pj : bj, lo_ = up ? bj : pj;
-        float st = lo_ / (hi_ > 1e-30f ? hi_ : 1e-30f);
-        float cont = up ? st : 1.0f;
-        int peak = pj >= p[j - 1] && pj >= p[j + 1];
-        wo[j] = peak ? TONAL_WEIGHT * st * st * cont * pj : 0.0f;
-    }
-    for (int j = 0; j + 1 < bins; j++) {
-        float pj = p[j], pn = p[j + 1], bn = b[j + 1];
-        float q0 = bn / (pn > 1e-30f ? pn : 1e-30f);
-        float cont = pn > bn ? q0 : 1.0f;
-        float wr = cont * sqrtf(pn / (pj > 1e-30f ? pj : 1e-30f));
-        float w = pj > 0.0f ? wr : 0.0f;
-        /* w * T[j+1] * conj(E[j]) */
-        float a = er[j], q = -ei[j];
-        ur[j] = w * (tr[j + 1] * a - ti[j + 1] * q);
-        ui[j] = w * (tr[j + 1] * q + ti[j + 1] * a);
-    }
-    ur[bins - 1] = ui[bins - 1] = 0.0f;
+    own_weights(wo, p, b, bins);
+    upper_candidates(ur, ui, p, b, tr, ti, er, ei, bins);
 
-    /* The serial pass: R[j] = unit(w T[j] + U[j] + R[j-1] E[j-1]). */
-    float lr = 0.0f, li = 0.0f, ler = 0.0f, lei = 0.0f;
+    /* The chain from below, R[j] = unit(A[j] + R[j-1] E[j-1]) with
+     * A = w T + U, is serial and its normalisation (a square root and a
+     * division per bin) would dominate the cost.  Instead the unnormalised
+     * V[j] = A[j] + c[j] V[j-1] runs serially (two multiply-adds), with
+     * c[j] = E[j-1] / S[j-1]: S[j] = w + |U[j]| + |E[j-1]| bounds |V[j]|,
+     * reached when the candidates agree, so c V[j-1] weighs at most what
+     * R[j-1] E[j-1] would.  R = unit(V) follows in a vectorised pass. */
+    float *restrict cr = z, *restrict ci = b; /* free again */
+    chain_coefficients(wo, ur, ui, er, ei, tr, ti, p, cr, ci, bins);
+    float vr = 0.0f, vi = 0.0f;
     for (int j = 0; j < bins; j++) {
-        float sr = wo[j] * tr[j] + ur[j] + (lr * ler - li * lei);
-        float si = wo[j] * ti[j] + ui[j] + (lr * lei + li * ler);
-        tp_unit_or(&sr, &si, tr[j], ti[j]);
-        rot_re[j] = lr = sr;
-        rot_im[j] = li = si;
-        ler = er[j];
-        lei = ei[j];
+        float nr = ur[j] + (cr[j] * vr - ci[j] * vi);
+        float ni = ui[j] + (cr[j] * vi + ci[j] * vr);
+        vr = nr;
+        vi = ni;
+        ur[j] = vr;
+        ui[j] = vi;
     }
+    normalise(rot_re, rot_im, ur, ui, tr, ti, bins);
 }
