@@ -1,7 +1,8 @@
 /*
  * test_limiter.c -- the output limiter (src/audio/limiter.h): transparent
  * below the ceiling, never above it, exact length, chunking-independent,
- * one gain for all channels.
+ * one gain for all channels; and limitout.h, which hands its output back
+ * in the blocks it came in.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -14,12 +15,35 @@
 #include <cmocka.h>
 
 #include "limiter.h"
+#include "limitout.h"
 #include "signals.h"
 
 #include "check.h"
 
 #define RATE 44100.0
 #define CEILING 0.999f
+
+/* A zeroed buffer of `frames` x `ch` (the test fails without one). */
+static float *buffer(size_t frames, int ch)
+{
+    float *x = sig_alloc(frames, ch);
+    assert_non_null(x);
+    return x;
+}
+
+/* Initialises *l (the test fails if it cannot). */
+static void start(struct limiter *l, int ch, double rate, float ceiling)
+{
+    assert_int_equal(limiter_init(l, ch, rate, ceiling), 0);
+}
+
+/* Frees what a test used; NULL is ignored. */
+static void done(struct limiter *l, float *in, float *out)
+{
+    limiter_free(l);
+    free(in);
+    free(out);
+}
 
 /* Runs `frames` frames of `in` through `l` in chunks whose sizes come from
  * `rng` (1..max_chunk, and some empty calls), or in one call when rng is
@@ -29,8 +53,7 @@ static float *run(struct limiter *l, const float *in, size_t frames,
                   sig_rng *rng, size_t max_chunk, size_t flush_cap)
 {
     const size_t ch = (size_t)l->channels;
-    float *out = sig_alloc(frames + l->lookahead, l->channels);
-    assert_non_null(out);
+    float *out = buffer(frames + l->lookahead, l->channels);
     size_t done_in = 0, done_out = 0;
     while (done_in < frames) {
         size_t n = frames - done_in;
@@ -81,7 +104,7 @@ static void rejects_bad_settings(void **state)
     assert_int_not_equal(limiter_init(&l, 2, RATE, 1.5f), 0);
     assert_int_not_equal(limiter_init(&l, 2, RATE, NAN), 0);
     limiter_free(&l); /* harmless after a failure */
-    assert_int_equal(limiter_init(&l, 2, RATE, CEILING), 0);
+    start(&l, 2, RATE, CEILING);
     limiter_free(&l);
 }
 
@@ -93,7 +116,7 @@ static void lookahead_from_rate(void **state)
     static const size_t want[] = {16, 88, 96, 768};
     for (size_t i = 0; i < COUNT(rates); i++) {
         struct limiter l;
-        assert_int_equal(limiter_init(&l, 1, rates[i], CEILING), 0);
+        start(&l, 1, rates[i], CEILING);
         CHECK(l.lookahead == want[i], "%g Hz: look-ahead %zu, want %zu",
               rates[i], l.lookahead, want[i]);
         limiter_free(&l);
@@ -107,15 +130,14 @@ static void transparent_below_ceiling(void **state)
     (void)state;
     const size_t frames = 30000;
     const int ch = 2;
-    float *in = sig_alloc(frames, ch);
-    assert_non_null(in);
+    float *in = buffer(frames, ch);
     sig_rng r;
     sig_rng_seed(&r, 7, 3);
     sig_noise(in, frames * (size_t)ch, 1, 0.99, &r);
     in[5000] = CEILING;
     in[5001] = -CEILING;
     struct limiter l;
-    assert_int_equal(limiter_init(&l, ch, RATE, CEILING), 0);
+    start(&l, ch, RATE, CEILING);
     sig_rng chunks;
     sig_rng_seed(&chunks, 1, 1);
     float *out = run(&l, in, frames, &chunks, 3000, 4096);
@@ -123,9 +145,7 @@ static void transparent_below_ceiling(void **state)
           "below the ceiling the output differs from the input");
     CHECK(l.limited == 0 && l.min_gain == 1.0f, "limited %zu, min gain %g",
           l.limited, (double)l.min_gain);
-    free(out);
-    limiter_free(&l);
-    free(in);
+    done(&l, in, out);
 }
 
 /* Peaks between the ceiling and full scale are limited too: that margin
@@ -134,20 +154,17 @@ static void just_above_ceiling(void **state)
 {
     (void)state;
     const size_t frames = 20000;
-    float *in = sig_alloc(frames, 1);
-    assert_non_null(in);
+    float *in = buffer(frames, 1);
     sig_sine(in, frames, 1, RATE, 440.0, 0.9995, 0.0);
     struct limiter l;
-    assert_int_equal(limiter_init(&l, 1, RATE, CEILING), 0);
+    start(&l, 1, RATE, CEILING);
     float *out = run(&l, in, frames, NULL, 0, 4096);
     for (size_t f = 0; f < frames; f++)
         CHECK(fabsf(out[f]) <= CEILING, "frame %zu: %.9g", f, (double)out[f]);
     double db = 20.0 * log10(l.min_gain / (CEILING / 0.9995));
     CHECK(l.limited > 0 && fabs(db) < 0.001, "limited %zu, min gain %.4f dB",
           l.limited, db);
-    free(out);
-    limiter_free(&l);
-    free(in);
+    done(&l, in, out);
 }
 
 /* A 1 kHz sine at 0.5 that jumps to 2.0 peak and back. */
@@ -155,8 +172,7 @@ static void sine_at_twice_full_scale(void **state)
 {
     (void)state;
     const size_t quiet = 10000, loud = 44100, frames = quiet + loud + 90000;
-    float *in = sig_alloc(frames, 1);
-    assert_non_null(in);
+    float *in = buffer(frames, 1);
     sig_sine(in, frames, 1, RATE, 1000.0, 0.5, 0.3);
     for (size_t f = quiet; f < quiet + loud; f++)
         in[f] *= 4.0f;
@@ -165,7 +181,7 @@ static void sine_at_twice_full_scale(void **state)
         first++;
 
     struct limiter l;
-    assert_int_equal(limiter_init(&l, 1, RATE, CEILING), 0);
+    start(&l, 1, RATE, CEILING);
     float *out = run(&l, in, frames, NULL, 0, 4096);
     const size_t L = l.lookahead;
 
@@ -223,9 +239,7 @@ static void sine_at_twice_full_scale(void **state)
     CHECK(l.limited > 0 && l.limited < loud, "limited %zu samples", l.limited);
     CHECK(fabs(20.0 * log10(l.min_gain) - 20.0 * log10(CEILING / 2.0)) < 0.1,
           "min gain %.3f dB", 20.0 * log10(l.min_gain));
-    free(out);
-    limiter_free(&l);
-    free(in);
+    done(&l, in, out);
 }
 
 /* Exactly as many frames out as in, also for streams shorter than the
@@ -236,12 +250,11 @@ static void exact_length(void **state)
     static const size_t lengths[] = {0, 1, 2, 87, 88, 89, 176, 1000, 12345};
     static const size_t caps[] = {1, 5, 4096};
     struct limiter l;
-    assert_int_equal(limiter_init(&l, 3, RATE, CEILING), 0);
+    start(&l, 3, RATE, CEILING);
     for (size_t i = 0; i < COUNT(lengths); i++) {
         for (size_t k = 0; k < COUNT(caps); k++) {
             size_t n = lengths[i];
-            float *in = sig_alloc(n, 3);
-            assert_non_null(in);
+            float *in = buffer(n, 3);
             loud_noise(in, n, 3, 99 + i);
             limiter_reset(&l);
             sig_rng chunks;
@@ -274,11 +287,10 @@ static void chunking_independent(void **state)
     (void)state;
     const size_t frames = 100000;
     const int ch = 2;
-    float *in = sig_alloc(frames, ch);
-    assert_non_null(in);
+    float *in = buffer(frames, ch);
     loud_noise(in, frames, ch, 5);
     struct limiter l;
-    assert_int_equal(limiter_init(&l, ch, RATE, CEILING), 0);
+    start(&l, ch, RATE, CEILING);
     float *ref = run(&l, in, frames, NULL, 0, 4096);
     size_t ref_limited = l.limited;
     float ref_gain = l.min_gain;
@@ -297,8 +309,7 @@ static void chunking_independent(void **state)
         free(out);
     }
     /* In place, as convert.c uses it. */
-    float *copy = sig_alloc(frames + l.lookahead, ch);
-    assert_non_null(copy);
+    float *copy = buffer(frames + l.lookahead, ch);
     memcpy(copy, in, frames * (size_t)ch * sizeof *in);
     limiter_reset(&l);
     size_t got = 0;
@@ -316,9 +327,7 @@ static void chunking_independent(void **state)
     CHECK(memcmp(ref, copy, frames * (size_t)ch * sizeof *ref) == 0,
           "in place: output differs");
     free(copy);
-    free(ref);
-    limiter_free(&l);
-    free(in);
+    done(&l, in, ref);
 }
 
 /* One gain for all channels: L = 0.5 R stays exactly so, identical
@@ -328,17 +337,15 @@ static void channels_share_the_gain(void **state)
     (void)state;
     const size_t frames = 40000;
     const int ch = 4;
-    float *mono = sig_alloc(frames, 1);
-    float *in = sig_alloc(frames, ch);
-    assert_non_null(mono);
-    assert_non_null(in);
+    float *mono = buffer(frames, 1);
+    float *in = buffer(frames, ch);
     loud_noise(mono, frames, 1, 11);
     sig_copy_channel(in, ch, 0, mono, 1, 0, frames, 0.5f);
     sig_copy_channel(in, ch, 1, mono, 1, 0, frames, 1.0f);
     sig_copy_channel(in, ch, 2, mono, 1, 0, frames, 1.0f);
     sig_copy_channel(in, ch, 3, mono, 1, 0, frames, -1.0f);
     struct limiter l;
-    assert_int_equal(limiter_init(&l, ch, RATE, CEILING), 0);
+    start(&l, ch, RATE, CEILING);
     sig_rng chunks;
     sig_rng_seed(&chunks, 3, 3);
     float *out = run(&l, in, frames, &chunks, 999, 4096);
@@ -350,9 +357,7 @@ static void channels_share_the_gain(void **state)
         CHECK(o[1] == o[2] && o[3] == -o[1], "frame %zu: copies differ", f);
         CHECK(fabsf(o[1]) <= CEILING, "frame %zu above the ceiling", f);
     }
-    free(out);
-    limiter_free(&l);
-    free(in);
+    done(&l, in, out);
     free(mono);
 }
 
@@ -363,21 +368,95 @@ static void other_ceiling_and_first_frame(void **state)
     (void)state;
     const float ceiling = 127.0f / 128.0f;
     const size_t frames = 2000;
-    float *in = sig_alloc(frames, 1);
-    assert_non_null(in);
+    float *in = buffer(frames, 1);
     sig_sine(in, frames, 1, 8000.0, 440.0, 0.999, 0.0);
     in[0] = 1e6f;
     in[1] = -3.0f;
     in[500] = 1e30f; /* no finite gain is too small for the guarantee */
     struct limiter l;
-    assert_int_equal(limiter_init(&l, 1, 8000.0, ceiling), 0);
+    start(&l, 1, 8000.0, ceiling);
     float *out = run(&l, in, frames, NULL, 0, 4096);
     for (size_t f = 0; f < frames; f++)
         CHECK(fabsf(out[f]) <= ceiling, "frame %zu: %.9g", f, (double)out[f]);
     CHECK(out[0] != 0.0f, "the first frame vanished");
+    done(&l, in, out);
+}
+
+/* limitout (what convert.c writes through): every block comes back whole,
+ * in order, with its size, and together they are the limiter's output. */
+static void blocks_come_back_whole(void **state)
+{
+    (void)state;
+    const size_t frames = 60000, max_block = 700;
+    const int ch = 2;
+    float *in = buffer(frames, ch);
+    loud_noise(in, frames, ch, 21);
+    struct limiter ref_lim;
+    start(&ref_lim, ch, RATE, CEILING);
+    float *ref = run(&ref_lim, in, frames, NULL, 0, 4096);
+
+    struct limitout o = {0};
+    float *out = buffer(frames, ch);
+    size_t *sizes = malloc(frames * sizeof *sizes);
+    assert_non_null(sizes);
+    for (int pass = 0; pass < 2; pass++) { /* the second reuses buffers */
+        assert_int_equal(limitout_prepare(&o, ch, RATE, CEILING, max_block), 0);
+        sig_rng rng;
+        sig_rng_seed(&rng, 8, (uint64_t)pass);
+        size_t pushed = 0, npushed = 0, got = 0, ntaken = 0;
+        float *x;
+        size_t n;
+        while (pushed < frames) {
+            /* Mostly small blocks, some of the largest size. */
+            size_t want = sig_rng_range(&rng, 1, 12) == 1
+                              ? max_block
+                              : sig_rng_range(&rng, 1, 150);
+            if (want > frames - pushed)
+                want = frames - pushed;
+            assert_int_equal(limitout_push(&o, in + pushed * ch, want), 0);
+            sizes[npushed++] = want;
+            pushed += want;
+            while ((n = limitout_take(&o, &x)) > 0) {
+                CHECK(n == sizes[ntaken], "block %zu: %zu frames, pushed %zu",
+                      ntaken, n, sizes[ntaken]);
+                memcpy(out + got * ch, x, n * ch * sizeof *x);
+                got += n;
+                ntaken++;
+            }
+        }
+        limitout_end(&o);
+        while ((n = limitout_take(&o, &x)) > 0) {
+            CHECK(n == sizes[ntaken], "last block %zu: %zu frames, pushed %zu",
+                  ntaken, n, sizes[ntaken]);
+            memcpy(out + got * ch, x, n * ch * sizeof *x);
+            got += n;
+            ntaken++;
+        }
+        CHECK(got == frames && ntaken == npushed,
+              "%zu of %zu frames, %zu of %zu blocks", got, frames, ntaken,
+              npushed);
+        CHECK(memcmp(ref, out, frames * ch * sizeof *ref) == 0,
+              "pass %d: not the limiter's output", pass);
+        CHECK(o.lim.limited == ref_lim.limited &&
+                  o.lim.min_gain == ref_lim.min_gain,
+              "statistics differ");
+    }
+    /* The rules: no block beyond max_block, none while one is ready. */
+    assert_int_equal(limitout_prepare(&o, ch, RATE, CEILING, max_block), 0);
+    assert_int_equal(limitout_push(&o, in, max_block + 1), -1);
+    assert_int_equal(limitout_push(&o, in, 0), -1);
+    assert_int_equal(limitout_push(&o, in, max_block), 0);
+    assert_int_equal(limitout_push(&o, in, max_block), 0);
+    assert_int_equal(limitout_push(&o, in, 1), -1);
+    /* An empty stream gives nothing. */
+    assert_int_equal(limitout_prepare(&o, ch, RATE, CEILING, max_block), 0);
+    limitout_end(&o);
+    float *x;
+    assert_int_equal(limitout_take(&o, &x), 0);
+    limitout_free(&o);
+    free(sizes);
     free(out);
-    limiter_free(&l);
-    free(in);
+    done(&ref_lim, in, ref);
 }
 
 int main(void)
@@ -392,6 +471,7 @@ int main(void)
         cmocka_unit_test(chunking_independent),
         cmocka_unit_test(channels_share_the_gain),
         cmocka_unit_test(other_ceiling_and_first_frame),
+        cmocka_unit_test(blocks_come_back_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
