@@ -205,7 +205,7 @@ struct out_check {
     float gain;     /* applied to every output sample (1: none)          */
     int limit;      /* integer or lossy output: through the limiter      */
     int count_clip; /* integer output: count samples beyond full scale   */
-    int clamp;      /* lossy output: clip them here (see write_output)   */
+    int clamp;      /* ... and clip them here (see write_output)         */
     float peak;     /* largest magnitude before the gain                  */
     int nonfinite;  /* the engine produced NaN or infinity (a bug)        */
 };
@@ -226,10 +226,9 @@ static void check_output(float *x, size_t n, struct out_check *k)
     k->peak = peak;
 }
 
-/* Samples of a block about to be written that are beyond full scale
- * (libsndfile clips them, SFC_SET_CLIPPING, when writing integer formats,
- * where they would otherwise wrap around; for lossy formats this does).
- * Returns the number that will be clipped: after the limiter, none. */
+/* Samples of a block about to be written that are beyond full scale,
+ * clipped here (see write_output).  Returns their number: after the
+ * limiter, none. */
 static size_t clip_output(float *x, size_t n, const struct out_check *k)
 {
     size_t clipped = 0;
@@ -469,12 +468,15 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     k->count_clip = !sfformat_is_float(format);
     if (k->count_clip)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);
-    /* libsndfile hands lossy encoders the floats as they are, and LAME
-     * asserts (aborts the process) on some far beyond full scale (found by
-     * fuzz_convert); those formats cannot carry more than full scale
-     * anyway.  Still clamped after the limiter, whose guarantee ends at
-     * finite samples. */
-    k->clamp = sfformat_is_lossy(format);
+    /* SFC_SET_CLIPPING makes libsndfile clip integer PCM, which it would
+     * otherwise wrap around, but not u-law, A-law or the ADPCM codecs,
+     * which still wrap (libsndfile 1.2); it hands lossy encoders the
+     * floats as they are, and LAME asserts (aborts the process) on some
+     * far beyond full scale (found by fuzz_convert).  So every format
+     * that cannot carry more than full scale is clipped here, which for
+     * PCM gives exactly libsndfile's clipping.  After the limiter nothing
+     * is left to clip. */
+    k->clamp = k->count_clip;
 
     int rc = TP_OK;
     char why[CONVERT_REASON_MAX];

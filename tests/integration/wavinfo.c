@@ -11,7 +11,12 @@
  * the samples stored at full scale: the largest code, or the smallest or
  * the one above it, which is where clipped samples end up), then one
  * "str_KEY=VALUE" line per metadata string the file holds (str_title=...,
- * str_artist=...).
+ * str_artist=...).  With a second file, also
+ *
+ *   maxdiff=0.600000
+ *
+ * the largest difference between the samples of the two (over the frames
+ * both have; -1 when their channel counts differ).
  *
  * The hash lets tests compare sample data across containers or headers.
  */
@@ -61,10 +66,45 @@ static long long count_fullscale(SNDFILE *f, const SF_INFO *info, int bits)
     return n;
 }
 
+/* The largest difference between the samples of the files at `a` and
+ * `b`, or -1 when they cannot be compared. */
+static double max_diff(const char *a, const char *b)
+{
+    SF_INFO ia = {0}, ib = {0};
+    SNDFILE *fa = sf_open(a, SFM_READ, &ia);
+    SNDFILE *fb = sf_open(b, SFM_READ, &ib);
+    enum { BLOCK = 4096 };
+    float *xa = NULL, *xb = NULL;
+    double worst = -1.0;
+    if (fa == NULL || fb == NULL || ia.channels != ib.channels)
+        goto out;
+    size_t ch = (size_t)ia.channels;
+    xa = malloc(BLOCK * ch * sizeof *xa);
+    xb = malloc(BLOCK * ch * sizeof *xb);
+    if (xa == NULL || xb == NULL)
+        goto out;
+    worst = 0.0;
+    sf_count_t na, nb;
+    while ((na = sf_readf_float(fa, xa, BLOCK)) > 0 &&
+           (nb = sf_readf_float(fb, xb, BLOCK)) > 0) {
+        size_t n = (size_t)(na < nb ? na : nb) * ch;
+        for (size_t i = 0; i < n; i++)
+            worst = fmax(worst, fabs((double)xa[i] - xb[i]));
+    }
+out:
+    free(xa);
+    free(xb);
+    if (fa != NULL)
+        sf_close(fa);
+    if (fb != NULL)
+        sf_close(fb);
+    return worst;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fputs("usage: wavinfo FILE\n", stderr);
+    if (argc != 2 && argc != 3) {
+        fputs("usage: wavinfo FILE [OTHER]\n", stderr);
         return 2;
     }
     SF_INFO info = {0};
@@ -125,6 +165,8 @@ int main(int argc, char **argv)
         if (v != NULL)
             printf("str_%s=%s\n", keys[k].key, v);
     }
+    if (argc == 3)
+        printf("maxdiff=%.6f\n", max_diff(argv[1], argv[2]));
     free(buf);
     sf_close(f);
     return 0;
