@@ -140,6 +140,14 @@ static float next_gain(struct limiter *l, float hold, size_t slot)
     return g < 0.0 ? 0.0f : (float)g;
 }
 
+/* 1 when no frame in the look-ahead or the box filter needs a gain, so
+ * that the next frames within the ceiling leave exactly as they came. */
+static int idle(const struct limiter *l)
+{
+    return l->depth_count == 0 && l->rel_last == 1.0 &&
+           (l->win_len == 0 || l->window_need[l->win_head] == 1.0f);
+}
+
 /* One frame in (`x`, or silence when NULL), at most one frame out to
  * `out`.  Returns the number of frames written (0 or 1). */
 static size_t step(struct limiter *l, const float *x, float *out)
@@ -166,9 +174,7 @@ static size_t step(struct limiter *l, const float *x, float *out)
     }
 
     float gain;
-    /* The head of the queue is the minimum over the window. */
-    if (peak <= l->ceiling && l->depth_count == 0 && l->rel_last == 1.0 &&
-        (l->win_len == 0 || l->window_need[l->win_head] == 1.0f)) {
+    if (peak <= l->ceiling && idle(l)) {
         /* Nothing near needs a gain: what the full step below would
          * compute, without the arithmetic. */
         l->need[slot] = 1.0f;
@@ -201,6 +207,77 @@ static size_t step(struct limiter *l, const float *x, float *out)
     return 1;
 }
 
+/* Frames from `x` (at most `frames`) before the first sample above the
+ * ceiling. */
+static size_t quiet_run(const struct limiter *l, const float *x, size_t frames)
+{
+    const size_t ch = (size_t)l->channels;
+    for (size_t i = 0; i < frames * ch; i++)
+        if (fabsf(x[i]) > l->ceiling)
+            return i / ch;
+    return frames;
+}
+
+/* Copies `count` frames from the delay ring, starting at `slot`, to
+ * `out` (or from `in` into the ring when `to_ring`). */
+static void ring_copy(struct limiter *l, size_t slot, float *out,
+                      const float *in, size_t count, int to_ring)
+{
+    const size_t ch = (size_t)l->channels, n = l->lookahead + 1;
+    while (count > 0) {
+        size_t part = n - slot < count ? n - slot : count;
+        float *ring = l->delay + slot * ch;
+        if (to_ring)
+            memcpy(ring, in, part * ch * sizeof *ring);
+        else
+            memcpy(out, ring, part * ch * sizeof *ring);
+        in += to_ring ? part * ch : 0;
+        out += to_ring ? 0 : part * ch;
+        count -= part;
+        slot = 0;
+    }
+}
+
+/* `r` frames of `x`, all within the ceiling, pushed while idle: every gain
+ * is 1, so `step` would only move frames through the delay line.  This
+ * does the same in whole runs, with `out` apart from `x` (in place the
+ * delayed frames would overwrite input not yet read).  Returns the frames
+ * written to `out`. */
+static size_t pass_quiet(struct limiter *l, const float *x, float *out,
+                         size_t r)
+{
+    const size_t ch = (size_t)l->channels, n = l->lookahead + 1;
+    const size_t L = l->lookahead;
+    /* Frame t of the run lets frame pos + t - L out: from the ring while
+     * t < L, else frame t - L of the run itself.  None before frame 0. */
+    size_t first = l->pos < L ? (size_t)(L - l->pos) : 0;
+    size_t from_ring = r < L ? r : L;
+    size_t written = 0;
+    if (first < from_ring) {
+        size_t slot = (l->slot + first + 1) % n;
+        ring_copy(l, slot, out, NULL, from_ring - first, 0);
+        written = from_ring - first;
+    }
+    if (r > L) {
+        memcpy(out + written * ch, x, (r - L) * ch * sizeof *out);
+        written += r - L;
+    }
+    /* The ring keeps the last n frames, each in its slot. */
+    size_t keep = r < n ? r : n;
+    ring_copy(l, (l->slot + (r - keep)) % n, NULL, x + (r - keep) * ch, keep,
+              1);
+    l->pos += r;
+    l->real += r;
+    l->slot = (l->slot + r) % n;
+    /* What `step` leaves behind: every need[] is 1, the queue holds the
+     * last frame only. */
+    l->win_head = 0;
+    l->win_len = 1;
+    l->window_pos[0] = l->pos - 1;
+    l->window_need[0] = 1.0f;
+    return written;
+}
+
 size_t limiter_process(struct limiter *l, const float *in, float *out,
                        size_t frames)
 {
@@ -208,11 +285,20 @@ size_t limiter_process(struct limiter *l, const float *in, float *out,
         return 0; /* flushed: the stream has ended */
     const size_t ch = (size_t)l->channels;
     size_t written = 0;
-    /* out may be in: frame k is read before output frame written <= k is
+    /* Quiet stretches go through in runs when out is not in; in place,
+     * frame by frame, each frame k being read before output frame k is
      * stored. */
-    for (size_t k = 0; k < frames; k++) {
-        l->real++;
-        written += step(l, in + k * ch, out + written * ch);
+    const int runs = out != in;
+    for (size_t k = 0; k < frames;) {
+        size_t r = runs && idle(l) ? quiet_run(l, in + k * ch, frames - k) : 0;
+        if (r > 0) {
+            written += pass_quiet(l, in + k * ch, out + written * ch, r);
+            k += r;
+        } else {
+            l->real++;
+            written += step(l, in + k * ch, out + written * ch);
+            k++;
+        }
     }
     return written;
 }

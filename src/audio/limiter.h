@@ -110,10 +110,11 @@ void limiter_free(struct limiter *l);
 void limiter_reset(struct limiter *l);
 
 /* Pushes `frames` interleaved frames from `in` and writes the frames that
- * become ready to `out`, which has room for `frames` frames and may be
- * `in` itself.  Returns how many were written: `frames` in the steady
- * state, fewer while the first L frames fill the look-ahead.  Not after
- * limiter_flush (until a reset). */
+ * become ready to `out`, which has room for `frames` frames and is either
+ * `in` itself or does not overlap it (in place is slower: quiet frames
+ * are then moved one by one rather than in runs).  Returns how many were
+ * written: `frames` in the steady state, fewer while the first L frames fill
+ * the look-ahead.  Not after limiter_flush (until a reset). */
 size_t limiter_process(struct limiter *l, const float *in, float *out,
                        size_t frames);
 
