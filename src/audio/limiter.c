@@ -7,8 +7,9 @@
  * chunk sizes.  The look-ahead minimum is a monotone queue (each frame is
  * queued and dropped once, so O(1) per frame whatever L is) and the box
  * filter a running sum, so the cost does not grow with the look-ahead.
- * While no frame near the current one exceeds the ceiling the step is a
- * copy through the delay line.
+ * While no frame near the current one exceeds the ceiling a step is only
+ * a copy through the delay line, and stretches of such frames are copied
+ * in runs (pass_quiet), which gives the same bytes.
  */
 #include "limiter.h"
 
