@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "convert.h"
+#include "limitout.h"
 #include "oggserial.h"
 #include "outfile.h"
 #include "pipeout.h"
@@ -48,6 +49,7 @@ struct converter {
     float *in_buf;  /* BLOCK_FRAMES * channels */
     float *out_buf; /* BLOCK_FRAMES * channels */
     size_t buf_channels;
+    struct limitout lim; /* the output limiter, kept like the engine */
 };
 
 struct converter *converter_new(void)
@@ -62,6 +64,7 @@ void converter_free(struct converter *c)
     tp_stretch_destroy(c->engine);
     free(c->in_buf);
     free(c->out_buf);
+    limitout_free(&c->lim);
     free(c);
 }
 
@@ -200,20 +203,17 @@ static size_t clean_input(float *x, size_t n)
 /* What one pass knows about the output it wrote. */
 struct out_check {
     float gain;     /* applied to every output sample (1: none)          */
+    int limit;      /* integer or lossy output: through the limiter      */
     int count_clip; /* integer output: count samples beyond full scale   */
-    int clamp;      /* lossy output: clip them here (see write_output)   */
+    int clamp;      /* ... and clip them here (see write_output)         */
     float peak;     /* largest magnitude before the gain                  */
     int nonfinite;  /* the engine produced NaN or infinity (a bug)        */
 };
 
-/* Looks at one block of engine output: peak, samples beyond full scale
- * (libsndfile clips them, SFC_SET_CLIPPING, when writing integer formats,
- * where they would otherwise wrap around; for lossy formats this does),
- * non-finite values; applies the gain.  Returns the number of samples that
- * will be clipped. */
-static size_t check_output(float *x, size_t n, struct out_check *k)
+/* Looks at one block of engine output: peak, non-finite values; applies
+ * the gain. */
+static void check_output(float *x, size_t n, struct out_check *k)
 {
-    size_t clipped = 0;
     float peak = k->peak;
     for (size_t i = 0; i < n; i++) {
         float a = fabsf(x[i]);
@@ -222,13 +222,67 @@ static size_t check_output(float *x, size_t n, struct out_check *k)
         else if (a > peak)
             peak = a;
         x[i] *= k->gain;
+    }
+    k->peak = peak;
+}
+
+/* Samples of a block about to be written that are beyond full scale,
+ * clipped here (see write_output).  Returns their number: after the
+ * limiter, none. */
+static size_t clip_output(float *x, size_t n, const struct out_check *k)
+{
+    size_t clipped = 0;
+    for (size_t i = 0; i < n; i++) {
         int over = fabsf(x[i]) > 1.0f;
         clipped += over;
         if (over && k->clamp)
             x[i] = x[i] > 0.0f ? 1.0f : -1.0f;
     }
-    k->peak = peak;
     return k->count_clip ? clipped : 0;
+}
+
+/* The limiter's ceiling for `format`: a hair under full scale, so that a
+ * limited peak is stored below the largest code and the integer
+ * conversion never clips it.  libsndfile rounds x * 128 for 8-bit
+ * samples, where 0.999 would round to 128 and be clipped to 127: there
+ * the ceiling is the code below. */
+static float limit_ceiling(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_DPCM_8:
+        return 126.0f / 128.0f;
+    }
+    return (float)CONVERT_LIMIT_CEILING;
+}
+
+/* Writes `frames` frames of `buf` (clipping what it must).  Returns 0 or
+ * -1 on a write error. */
+static int write_block(SNDFILE *out, float *buf, size_t frames, size_t ch,
+                       const struct out_check *k, struct convert_result *r)
+{
+    if (frames == 0)
+        return 0;
+    r->clipped += clip_output(buf, frames * ch, k);
+    sf_count_t w = sf_writef_float(out, buf, (sf_count_t)frames);
+    if (w != (sf_count_t)frames)
+        return -1;
+    r->frames_out += frames;
+    return 0;
+}
+
+/* Writes the blocks the limiter has ready.  Returns 0 or -1 on a write
+ * error. */
+static int write_limited(struct converter *c, SNDFILE *out,
+                         const struct out_check *k, struct convert_result *r)
+{
+    float *x;
+    size_t n;
+    while ((n = limitout_take(&c->lim, &x)) > 0)
+        if (write_block(out, x, n, (size_t)c->channels, k, r) != 0)
+            return -1;
+    return 0;
 }
 
 enum stream_error { STREAM_OK, STREAM_READ, STREAM_WRITE, STREAM_ENGINE };
@@ -272,14 +326,20 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
         }
         in_pos += d.in_used;
         if (d.out_generated > 0) {
-            r->clipped += check_output(c->out_buf, d.out_generated * ch, k);
+            check_output(c->out_buf, d.out_generated * ch, k);
             if (k->nonfinite)
                 return STREAM_ENGINE;
-            sf_count_t w =
-                sf_writef_float(out, c->out_buf, (sf_count_t)d.out_generated);
-            if (w != (sf_count_t)d.out_generated)
+            /* The limiter gives each block back once its look-ahead
+             * has passed it, the last ones at the end. */
+            int err = 0;
+            if (!k->limit)
+                err = write_block(out, c->out_buf, d.out_generated, ch, k, r);
+            else if (limitout_push(&c->lim, c->out_buf, d.out_generated) != 0)
+                return STREAM_ENGINE; /* more than BLOCK_FRAMES: a bug */
+            else
+                err = write_limited(c, out, k, r);
+            if (err != 0)
                 return STREAM_WRITE;
-            r->frames_out += d.out_generated;
         }
         int fresh_input = in_pos == in_len && !eof;
         if (d.in_used == 0 && d.out_generated == 0 && !fresh_input) {
@@ -288,6 +348,13 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
         } else {
             stalled = 0;
         }
+    }
+    if (k->limit) {
+        limitout_end(&c->lim);
+        if (write_limited(c, out, k, r) != 0)
+            return STREAM_WRITE;
+        r->limited = c->lim.lim.limited;
+        r->limit_gain = c->lim.lim.min_gain;
     }
     return STREAM_OK;
 }
@@ -368,6 +435,17 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     SF_INFO out_info = {.samplerate = in_info->samplerate,
                         .channels = in_info->channels,
                         .format = format};
+    /* --normalize scales the whole output instead (its first pass is
+     * clipped and counted as before: only its peak matters). */
+    k->limit =
+        !sfformat_is_float(format) && !params->clip && !params->normalize;
+    if (k->limit) {
+        int err = limitout_prepare(&c->lim, in_info->channels,
+                                   (double)in_info->samplerate,
+                                   limit_ceiling(format), BLOCK_FRAMES);
+        if (err != 0)
+            return fail(r, out_path, "%s", strerror(err));
+    }
     /* The descriptor stays ours so outfile_commit can close it and check
      * the result. */
     SNDFILE *out = to.file != NULL
@@ -390,11 +468,15 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     k->count_clip = !sfformat_is_float(format);
     if (k->count_clip)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);
-    /* libsndfile hands lossy encoders the floats as they are, and LAME
-     * asserts (aborts the process) on some far beyond full scale (found by
-     * fuzz_convert); those formats cannot carry more than full scale
-     * anyway. */
-    k->clamp = sfformat_is_lossy(format);
+    /* SFC_SET_CLIPPING makes libsndfile clip integer PCM, which it would
+     * otherwise wrap around, but not u-law, A-law or the ADPCM codecs,
+     * which still wrap (libsndfile 1.2); it hands lossy encoders the
+     * floats as they are, and LAME asserts (aborts the process) on some
+     * far beyond full scale (found by fuzz_convert).  So every format
+     * that cannot carry more than full scale is clipped here, which for
+     * PCM gives exactly libsndfile's clipping.  After the limiter nothing
+     * is left to clip. */
+    k->clamp = k->count_clip;
 
     int rc = TP_OK;
     char why[CONVERT_REASON_MAX];
@@ -558,7 +640,8 @@ normalize_pass(struct converter *c, SNDFILE **in, SF_INFO *in_info, int format,
     if (rc != TP_OK)
         return fail_engine_setup(r, in_path, in_info, rc);
 
-    r->frames_in = r->frames_out = r->clipped = r->invalid = 0;
+    r->frames_in = r->frames_out = r->clipped = r->invalid = r->limited = 0;
+    r->limit_gain = 1.0;
     r->gain = CONVERT_NORMALIZE_PEAK / (double)peak;
     struct out_check k = {.gain = (float)r->gain};
     struct sink to = {.file = of};
@@ -603,6 +686,7 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     memset(r, 0, sizeof *r);
     r->status = CONVERT_OK;
     r->gain = 1.0;
+    r->limit_gain = 1.0;
 
     int to_stdout = convert_is_stdio(out_path);
     /* Known before any work: a second pass needs the input again and a

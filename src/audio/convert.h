@@ -29,6 +29,9 @@ struct convert_params {
     int normalize;      /* nonzero: an output whose peak would exceed full
                            scale is scaled down as a whole to a peak of
                            CONVERT_NORMALIZE_PEAK (two passes, see below)  */
+    int clip;           /* nonzero: integer and lossy outputs are clipped
+                           at full scale (--clip) instead of limited (see
+                           "Full scale" below)                             */
     int sync;           /* nonzero: fsync the output (and its directory)
                            before reporting it done                        */
     char stamp[CONVERT_STAMP_MAX]; /* how the output is made, stored in it
@@ -48,6 +51,19 @@ struct convert_params {
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
  * scale, so no integer format clips it. */
 #define CONVERT_NORMALIZE_PEAK 0.999
+
+/* Full scale.  Float outputs hold any value and get nothing done to
+ * them.  The others (integer PCM, u-law, A-law, ADPCM, lossy codecs)
+ * cannot hold more than full scale, and a pitch shift raises peaks, so:
+ *  - by default a look-ahead limiter (limiter.h) lowers the gain around
+ *    each frame that would exceed CONVERT_LIMIT_CEILING (126/128 for
+ *    8-bit PCM, one code below its largest), so that no sample is stored
+ *    at full scale, and leaves every other sample bit-identical;
+ *  - with params->clip samples beyond full scale are clipped there
+ *    (never wrapped) and counted;
+ *  - with params->normalize the whole output is scaled instead (when it
+ *    needs it), and neither of the above is needed. */
+#define CONVERT_LIMIT_CEILING 0.999
 
 /* Input samples beyond this magnitude (and NaN, infinities) are not audio:
  * they are replaced by 0 before the engine sees them, and counted.  Far
@@ -76,7 +92,12 @@ struct convert_result {
     size_t frames_out; /* output frames written                          */
     int rate;          /* sample rate of both files, Hz (0 if not opened) */
     int channels;      /* channels of both files (0 if not opened)        */
-    size_t clipped;    /* samples beyond full scale clipped at the output */
+    size_t clipped;    /* samples beyond full scale clipped at the output
+                          (0 when the limiter ran)                        */
+    size_t limited;    /* samples beyond the ceiling that the limiter
+                          brought down (0 unless it ran)                 */
+    double limit_gain; /* lowest gain the limiter applied, linear; 1 when
+                          none                                           */
     size_t invalid;    /* input samples that were NaN, infinite or beyond
                           CONVERT_INPUT_LIMIT, replaced by 0              */
     double gain;       /* linear gain --normalize applied; 1 when none    */

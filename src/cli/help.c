@@ -6,6 +6,7 @@
  * help cannot drift from what options.c accepts.
  */
 #include "help.h"
+#include "limiter.h"
 #include "options.h"
 
 #include <tempitch/pool.h>
@@ -105,6 +106,9 @@ void help_print(void)
 "      --normalize         scale an output that would exceed full scale\n"
 "                          down as a whole, to a peak of 0.999; costs a\n"
 "                          second pass over just those files\n"
+"      --clip              clip integer and lossy outputs at full scale\n"
+"                          (and count the samples) instead of limiting\n"
+"                          their peaks (see below)\n"
 "      --sync              flush each output to disk (fsync) before it is\n"
 "                          renamed into place, so it also survives a\n"
 "                          crash of the machine (slower)\n"
@@ -173,9 +177,13 @@ void help_print(void)
 "and metadata strings (title, artist, ...) when the output's format\n"
 "allows it; --format or the extension picks the format (.wav .flac .ogg\n"
 ".aiff ...; unknown: the input's).  Integer and lossy (MP3, Ogg)\n"
-"outputs are clipped at full scale and the number of clipped samples is\n"
-"reported (or use --normalize).  Input samples that are NaN, infinite\n"
-"or beyond 1e12 are replaced by 0, with a warning.  Outputs are\n"
+"outputs cannot hold more than full scale: where a peak would exceed\n"
+"it, a look-ahead limiter lowers the gain smoothly from %g ms before\n"
+"the peak, to put it at %g, and lets it recover in about %g ms.  The\n"
+"number of limited samples is reported; an output that never gets\n"
+"there is untouched.  --clip clips instead, --normalize scales the\n"
+"whole output.  Input samples that are NaN, infinite or beyond 1e12\n"
+"are replaced by 0, with a warning.  Outputs are\n"
 "byte-identical whatever -j is.  Each is written to a temporary file\n"
 "beside it and renamed into place when complete: an error or a signal\n"
 "never leaves a partial output.\n"
@@ -189,7 +197,8 @@ void help_print(void)
 "outputs stay, no partial one, and the signal is the cause of death\n"
 "(130, 143, 129 in a shell).\n",
         BENCH_JOBS_MAX, BENCH_SECONDS_MIN, BENCH_SECONDS_MAX,
-        TP_CHANNELS_MAX, TP_RATE_MIN, TP_RATE_MAX, BENCH_REPS_MAX);
+        TP_CHANNELS_MAX, TP_RATE_MIN, TP_RATE_MAX, BENCH_REPS_MAX,
+        LIMITER_LOOKAHEAD_MS, CONVERT_LIMIT_CEILING, LIMITER_RELEASE_MS);
     /* clang-format on */
 }
 

@@ -27,6 +27,7 @@
 enum {
     OPT_FORCE = 256,
     OPT_NORMALIZE,
+    OPT_CLIP,
     OPT_SYNC,
     OPT_JSON,
     OPT_BENCH,
@@ -61,6 +62,7 @@ static const struct option long_options[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"force", no_argument, NULL, OPT_FORCE},
     {"normalize", no_argument, NULL, OPT_NORMALIZE},
+    {"clip", no_argument, NULL, OPT_CLIP},
     {"sync", no_argument, NULL, OPT_SYNC},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -450,6 +452,10 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     case OPT_NORMALIZE:
         o->params.normalize = 1;
         s->batch_only = s->batch_only ? s->batch_only : "--normalize";
+        return 0;
+    case OPT_CLIP:
+        o->params.clip = 1;
+        s->batch_only = s->batch_only ? s->batch_only : "--clip";
         return 0;
     case OPT_SYNC:
         o->params.sync = 1;

@@ -67,6 +67,15 @@ static double gain_db(const struct convert_result *r)
     return r->gain > 0 && r->gain != 1.0 ? 20.0 * log10(r->gain) : 0.0;
 }
 
+/* The lowest gain the limiter applied, in dB (0 when none; a floor for a
+ * gain of 0, which only a peak near FLT_MAX gives). */
+static double limit_db(const struct convert_result *r)
+{
+    if (r->limit_gain >= 1.0)
+        return 0.0;
+    return r->limit_gain > 1e-30 ? 20.0 * log10(r->limit_gain) : -600.0;
+}
+
 int report_file_prints(const struct job *j, enum cli_verbosity v)
 {
     /* Up to date is not news: only -v says so. */
@@ -77,7 +86,7 @@ int report_file_prints(const struct job *j, enum cli_verbosity v)
     if (v == VERBOSITY_QUIET)
         return 0;
     return v == VERBOSITY_VERBOSE || j->result.clipped > 0 ||
-           j->result.invalid > 0;
+           j->result.limited > 0 || j->result.invalid > 0;
 }
 
 void report_file(const struct job *j, enum cli_verbosity v)
@@ -103,6 +112,9 @@ void report_file(const struct job *j, enum cli_verbosity v)
     if (r->clipped > 0)
         fprintf(stderr, "tempitch: %s: %zu samples clipped\n", j->output,
                 r->clipped);
+    if (r->limited > 0)
+        fprintf(stderr, "tempitch: %s: limited %zu sample%s, max %.1f dB\n",
+                j->output, r->limited, r->limited == 1 ? "" : "s", limit_db(r));
     if (v == VERBOSITY_VERBOSE) {
         fprintf(stderr, "%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime",
                 j->input, j->output, audio_seconds(j), output_seconds(j),
@@ -194,6 +206,9 @@ void report_settings(const struct cli_options *o, const struct plan *p,
     if (o->params.normalize)
         fprintf(stderr, "normalize: outputs beyond full scale are scaled "
                         "to a peak of 0.999\n");
+    else if (o->params.clip)
+        fprintf(stderr, "clip: integer and lossy outputs are clipped at "
+                        "full scale\n");
     fprintf(stderr, "quality: %s\n", quality_name(o->params.quality));
     if (p->out_dir != NULL)
         fprintf(stderr, "outputs: in %s\n", p->out_dir);
@@ -409,8 +424,13 @@ static void json_file(FILE *out, const struct job *j)
     fputs(",\"tempo\":", out);
     json_number(out, j->runs ? j->params.tempo : -1, "%.12g");
     fprintf(out,
-            ",\"clipped\":%zu,\"invalid_samples\":%zu,\"gain_db\":", r->clipped,
-            r->invalid);
+            ",\"clipped\":%zu,\"limited\":%zu,\"limiter_gain_db\":", r->clipped,
+            r->limited);
+    if (r->status == CONVERT_OK && r->limited > 0)
+        fprintf(out, "%.4f", limit_db(r));
+    else
+        fputs("null", out);
+    fprintf(out, ",\"invalid_samples\":%zu,\"gain_db\":", r->invalid);
     if (r->status == CONVERT_OK && r->gain != 1.0)
         fprintf(out, "%.4f}", gain_db(r));
     else
@@ -440,11 +460,12 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     }
     fputc(']', out);
     fprintf(out,
-            ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"sync\":%s,"
-            "\"quality\":\"%s\"},\n"
+            ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"clip\":%s,"
+            "\"sync\":%s,\"quality\":\"%s\"},\n"
             "\"files\":[",
             o->jobs, o->params.force ? "true" : "false",
             o->params.normalize ? "true" : "false",
+            o->params.clip ? "true" : "false",
             o->params.sync ? "true" : "false",
             o->params.quality == TP_QUALITY_FAST   ? "fast"
             : o->params.quality == TP_QUALITY_FINE ? "fine"

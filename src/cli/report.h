@@ -6,7 +6,8 @@
  * Per file, on stderr, in input order (the caller guarantees the order):
  *   tempitch: FILE: reason                  a failure or a skip (always)
  *   tempitch: FILE: N invalid samples (...) replaced by 0      unless -q
- *   tempitch: OUT: N samples clipped        unless -q
+ *   tempitch: OUT: N samples clipped        unless -q (--clip, --normalize)
+ *   tempitch: OUT: limited N samples, max -X.X dB               unless -q
  *   IN -> OUT: 3.000 s -> 2.400 s in 0.041 s (73.2x realtime)   with -v
  *   IN -> OUT: up to date                   with -v (--newer)
  *
@@ -68,10 +69,16 @@ void report_table(FILE *out, const struct plan *p,
  *   {"version":..., "settings":{...}, "files":[{"input":..., "output":...,
  *    "status":"ok"|"failed"|"skipped"|"up-to-date", "reason":STRING|null,
  *    ...,
- *    "clipped":N, "invalid_samples":N, "gain_db":X|null}, ...],
+ *    "clipped":N, "limited":N, "limiter_gain_db":X|null,
+ *    "invalid_samples":N, "gain_db":X|null}, ...],
  *    "summary":{"files":N, "ok":N, "failed":N, "skipped":N, "up_to_date":N,
  *               "wall_seconds":X, "sum_seconds":X, "speedup":X|null,
  *               "threads":N, "efficiency":X|null}}
+ * "clipped" counts the samples clipped at full scale (with --clip or
+ * --normalize; 0 when the limiter ran), "limited" the samples beyond the
+ * ceiling the limiter brought down and "limiter_gain_db" the lowest gain
+ * it applied (<= 0; null when it did nothing), "gain_db" the gain of
+ * --normalize.
  * Strings are escaped (quotes, backslashes, control characters); bytes
  * that are not valid UTF-8 (file names may hold any byte) become U+FFFD.
  * Numbers are always finite: undefined ratios are null. */

@@ -52,9 +52,10 @@ void select_stamp(const struct convert_params *p, char stamp[CONVERT_STAMP_MAX])
     const char *mode = p->quality == TP_QUALITY_FAST   ? " --fast"
                        : p->quality == TP_QUALITY_FINE ? " --fine"
                                                        : "";
-    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s",
+    /* The full-scale policy changes integer outputs that reach it. */
+    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s",
              TEMPITCH_VERSION, pitch, tempo, formant, mode,
-             p->normalize ? " --normalize" : "");
+             p->normalize ? " --normalize" : "", p->clip ? " --clip" : "");
 }
 
 unsigned long select_share(const char *key, unsigned long n)

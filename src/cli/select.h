@@ -9,12 +9,13 @@
  *
  *   1. Every job gets its settings stamp (params.stamp, stored in the
  *      output; see stamp.h): "tempitch VERSION -p SEMITONES -T SPEED",
- *      plus " --normalize" when given.  It names what decides the output's
- *      samples, each in one canonical spelling: the pitch in semitones
- *      (-f 2 and -p 12 give the same stamp, as they give the same output),
- *      the speed factor the file actually gets (-t 0.8 is -T 1.25; with -D
- *      each file's own), every number in the fewest digits that read back
- *      exactly.  The version is part of it: a new tempitch may make other
+ *      plus " --normalize" and " --clip" when given (and the formant and
+ *      quality options where they change the audio).  It names what
+ *      decides the output's samples, each in one canonical spelling: the
+ *      pitch in semitones (-f 2 and -p 12 give the same stamp, as they
+ *      give the same output), the speed factor the file actually gets
+ *      (-t 0.8 is -T 1.25; with -D each file's own), every number in the
+ *      fewest digits that read back exactly.  The version is part of it: a new tempitch may make other
  *      samples, so its outputs are not current for --newer.
  *   2. --shard K/N keeps the jobs whose key hashes to share K and drops
  *      the others from the plan (they are neither run nor reported).  The

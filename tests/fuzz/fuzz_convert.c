@@ -9,7 +9,8 @@
  *              bytes; 0x02 first convert with other settings (a converter
  *              that has seen another file); 0x04 the output exists
  *              already, 0x08 with --force; 0x10 normalize, 0x20 sync
- *              (when convert_params has them)
+ *              (when convert_params has them), 0x40 clip (instead of
+ *              the limiter)
  *   [4..] the input file, written to a private directory (in /dev/shm
  *         when there is one, or $FUZZ_TMPDIR)
  * so a seed is a 4-byte prefix followed by an audio file (`tail -c +5`
@@ -22,6 +23,8 @@
  *   - on success the output exists, libsndfile reads it, it has the
  *     input's channels and rate, exactly round(frames_in / tempo) frames
  *     (both as reported and as read back), and every sample is finite;
+ *   - an integer PCM output through the limiter (neither --normalize nor
+ *     --clip) has no sample beyond the ceiling, to a 16-bit step;
  *   - nothing else is left in the directory (no temporary files), and a
  *     pre-existing output is replaced only on success with --force;
  *   - the same file converted twice gives byte-identical outputs.
@@ -276,9 +279,11 @@ static int padded_codec(int format)
 }
 
 /* Checks the written file: shape, exact length, finite samples, and with
- * `normalized` no sample beyond full scale. */
+ * `normalized` no sample beyond full scale; with `limited`, none of integer
+ * PCM beyond the limiter's ceiling (to the rounding of a 16-bit code). */
 static void check_output(const char *path, const struct convert_result *r,
-                         double tempo, int normalized, const char *in_path)
+                         double tempo, int normalized, int limited,
+                         const char *in_path)
 {
     size_t expected = tp_output_length(r->frames_in, tempo);
     CHECK(r->frames_out == expected, "frames_out %zu, expected %zu (in %zu)",
@@ -324,6 +329,11 @@ static void check_output(const char *path, const struct convert_result *r,
     sf_close(f);
     if (normalized && lossless)
         CHECK(peak <= 1.0, "normalized output peaks at %.9g", peak);
+    int sub = info.format & SF_FORMAT_SUBMASK;
+    if (limited && sub >= SF_FORMAT_PCM_S8 && sub <= SF_FORMAT_PCM_U8)
+        CHECK(peak <= CONVERT_LIMIT_CEILING + 1.0 / 32768,
+              "limited output peaks at %.9g (%zu samples limited)", peak,
+              r->limited);
 }
 
 /* Checks what any call must satisfy; returns the status. */
@@ -398,6 +408,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.normalize = normalized = (flags & 0x10) != 0;
     p.sync = (flags & 0x20) != 0;
 #endif
+    p.clip = (flags & 0x40) != 0;
+    int limited = !p.normalize && !p.clip;
 
     char in_name[32], out_name[32], out2_name[32];
     snprintf(in_name, sizeof in_name, "in.%s", in_ext[data[2] & 15]);
@@ -439,7 +451,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         q.pitch = p.pitch_is_ratio ? 1.0 : p.pitch == 0 ? 2.0 : 0.0;
         st = check_result(convert_file(c, in, warm, &q, &r), &r, in, warm);
         if (st == CONVERT_OK) {
-            check_output(warm, &r, q.tempo, normalized, in);
+            check_output(warm, &r, q.tempo, normalized, limited, in);
             unlink(warm);
         }
     }
@@ -453,7 +465,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     st = check_result(convert_file(c, in, out, &p, &r), &r, in, out);
     if (st == CONVERT_OK) {
-        check_output(out, &r, p.tempo, normalized, in);
+        check_output(out, &r, p.tempo, normalized, limited, in);
     } else if (preexisting) {
         /* Refused or failed: the old file is untouched. */
         CHECK(file_size(out) == sizeof old_bytes - 1,
@@ -471,11 +483,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_result(convert_file(c, in, out2, &p, &r2), &r2, in, out2);
         CHECK(st2 == CONVERT_OK, "second run failed: %s", r2.reason);
         CHECK(r2.frames_in == r.frames_in && r2.frames_out == r.frames_out &&
-                  r2.clipped == r.clipped,
-              "second run: %zu/%zu/%zu frames in/out/clipped, first "
-              "%zu/%zu/%zu",
-              r2.frames_in, r2.frames_out, r2.clipped, r.frames_in,
-              r.frames_out, r.clipped);
+                  r2.clipped == r.clipped && r2.limited == r.limited,
+              "second run: %zu/%zu/%zu/%zu frames in/out/clipped/limited, "
+              "first %zu/%zu/%zu/%zu",
+              r2.frames_in, r2.frames_out, r2.clipped, r2.limited, r.frames_in,
+              r.frames_out, r.clipped, r.limited);
         CHECK(same_bytes(out, out2), "second run wrote different bytes");
     }
     converter_free(c);

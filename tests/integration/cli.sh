@@ -21,8 +21,8 @@ case_help() {
         # Every option is documented.
         for o in -p, -f, -T, -t, -D, -o, -j, -q, -v, -h, -V, --pitch \
             --frequency --tempo --time --duration --output --jobs --force \
-            --normalize --sync --newer --shard=K/N --report=FILE --fast --fine \
-            --quiet --verbose --json --bench --bench-jobs --seconds \
+            --normalize --clip --sync --newer --shard=K/N --report=FILE \
+            --fast --fine --quiet --verbose --json --bench --bench-jobs --seconds \
             --channels --rate --reps --help --version X:Y "Exit status" \
             "-o -" "FILE - reads stdin" -r, --recursive --name --format \
             --subtype --manifest -F, --formant --formant-semitones; do
@@ -467,29 +467,106 @@ case_formant() {
 }
 
 case_clipping() {
-    # Peaks near 1.5: a 24-bit FLAC must clip (not wrap) and say how much.
+    # Peaks near 1.6: integer and lossy outputs go through the limiter,
+    # which keeps every sample below full scale (nothing clipped, nothing
+    # wrapped) and says how much it did.
     gen -d 0.5 -a 1.6 loud.wav
     run -p 0 loud.wav -o out.flac
     expect_status 0
     require_real_engine out.flac
-    expect_stderr "tempitch: out.flac: "
-    expect_stderr " samples clipped"
-    awk -v p="$(info out.flac peak)" 'BEGIN { exit !(p <= 1.0) }' ||
-        fail "integer output beyond full scale"
+    expect_stderr "tempitch: out.flac: limited "
+    expect_stderr " samples, max -"
+    ! grep -q clipped stderr.txt || fail "clipped: $(cat stderr.txt)"
+    [[ $(info out.flac fullscale) -eq 0 ]] ||
+        fail "$(info out.flac fullscale) samples at full scale"
+    awk -v p="$(info out.flac peak)" 'BEGIN { exit !(p <= 0.999) }' ||
+        fail "limited output peaks at $(info out.flac peak)"
+    # 16-bit, with a pitch and tempo change: no sample at or beyond full
+    # scale, and the length exact.
+    run -q -p 3 -T 1.25 --subtype pcm16 loud.wav -o out16.wav
+    expect_status 0
+    [[ $(info out16.wav fullscale) -eq 0 ]] ||
+        fail "16-bit: $(info out16.wav fullscale) samples at full scale"
+    [[ $(info out16.wav frames) -eq $(expected_frames "$(info loud.wav frames)" 1.25) ]] ||
+        fail "16-bit: $(info out16.wav frames) frames"
     # Float output keeps the peaks and has nothing to report.
     run loud.wav -o out.wav
     expect_status 0
     [[ ! -s stderr.txt ]] || fail "warning for a float output: $(cat stderr.txt)"
+    awk -v p="$(info out.wav peak)" 'BEGIN { exit !(p > 1.0) }' ||
+        fail "float output limited: peak $(info out.wav peak)"
     run -q --force loud.wav -o out.flac
-    [[ ! -s stderr.txt ]] || fail "-q did not silence the clipping warning"
-    # Lossy encoders get clipped samples too: LAME aborted the whole
-    # process on floats far beyond full scale (found by fuzz_convert).
+    [[ ! -s stderr.txt ]] || fail "-q did not silence the limiter warning"
+    # Lossy encoders never see more than full scale: LAME aborted the
+    # whole process on floats far beyond it (found by fuzz_convert).
     gen -d 0.5 -s float -a 1e9 huge.wav
     run huge.wav -o huge.mp3
     expect_status 0
-    expect_stderr "tempitch: huge.mp3: "
-    expect_stderr " samples clipped"
+    expect_stderr "tempitch: huge.mp3: limited "
     [[ $(info huge.mp3 frames) -gt 0 ]] || fail "no MP3 output"
+    # Below the ceiling the limiter does nothing at all: the same samples
+    # as the old policy (--clip), and for Vorbis, whose encoder depends on
+    # how the audio is handed to it, the same encoded audio too.
+    gen -d 0.5 quiet.wav
+    run -p 2 quiet.wav -o quiet.flac
+    expect_no_stderr
+    run -q -p 2 quiet.wav -o quiet.ogg
+    run -q -p 2 --subtype pcm16 quiet.wav -o quiet16.w64
+    run -q -p 2 --clip quiet.wav -o clip.flac
+    run -q -p 2 --clip quiet.wav -o clip.ogg
+    run -q -p 2 --clip --subtype pcm16 quiet.wav -o clip16.w64
+    [[ $(info quiet.flac hash) == $(info clip.flac hash) ]] ||
+        fail "the limiter changed a FLAC output below the ceiling"
+    [[ $(info quiet.ogg hash) == $(info clip.ogg hash) ]] ||
+        fail "the limiter changed an Ogg output below the ceiling"
+    # W64 stores no settings stamp: there the bytes are the same.
+    cmp quiet16.w64 clip16.w64 || fail "the limiter changed a W64 output"
+}
+
+# --clip: the policy before the limiter, hard clipping at full scale.
+case_clip_option() {
+    gen -d 0.5 -a 1.6 loud.wav
+    run -p 3 -T 1.25 --clip --subtype pcm16 loud.wav -o clip16.wav
+    expect_status 0
+    require_real_engine clip16.wav
+    expect_stderr "tempitch: clip16.wav: "
+    expect_stderr " samples clipped"
+    ! grep -q limited stderr.txt || fail "limited with --clip: $(cat stderr.txt)"
+    [[ $(info clip16.wav fullscale) -gt 0 ]] || fail "nothing clipped"
+    [[ $(info clip16.wav str_software) == *" --clip ("* ]] ||
+        fail "stamp: $(info clip16.wav str_software)"
+    # Exactly the float output, clipped: converting that (tempo 1 and
+    # pitch 0 copy the samples) with --clip gives the same samples, and
+    # the same bytes where no stamp is stored.
+    run -q -p 3 -T 1.25 loud.wav -o float.wav
+    run -q --clip --subtype pcm16 float.wav -o byhand.wav
+    [[ $(info clip16.wav hash) == $(info byhand.wav hash) ]] ||
+        fail "--clip is not hard clipping of the float output"
+    run -q -p 3 -T 1.25 --clip --subtype pcm16 loud.wav -o clip16.au
+    run -q --clip --subtype pcm16 float.wav -o byhand.au
+    cmp clip16.au byhand.au || fail "--clip: AU bytes differ"
+    # The limited output differs only around the peaks.
+    run -q -p 3 -T 1.25 --subtype pcm16 loud.wav -o limited.wav
+    [[ $(info limited.wav hash) != $(info clip16.wav hash) ]] ||
+        fail "--clip and the limiter agree on a loud file"
+    [[ $(info limited.wav frames) -eq $(info clip16.wav frames) ]] ||
+        fail "--clip changed the length"
+    # u-law and A-law are clipped too, never wrapped around (libsndfile
+    # wraps them even with its clipping on): the copy of a 1.6 peak is off
+    # by 0.6 at most, plus the codec's step, with --clip and the limiter.
+    local s opt
+    for s in ulaw alaw; do
+        for opt in --clip --force; do
+            run -q "$opt" --subtype "$s" loud.wav -o "$s.wav"
+            expect_status 0
+            awk -v d="$("$WAVINFO" "$s.wav" loud.wav | sed -n 's/^maxdiff=//p')" \
+                'BEGIN { exit !(d >= 0 && d < 0.65) }' ||
+                fail "$s $opt: off by $("$WAVINFO" "$s.wav" loud.wav | sed -n 's/^maxdiff=//p')"
+        done
+    done
+    # A batch-only option.
+    run --bench --clip
+    expect_status 2
 }
 
 run_case

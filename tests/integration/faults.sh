@@ -382,9 +382,13 @@ case_normalize() {
     # Deterministic, whatever -j.
     run -q -j 1 --normalize -p 2 loud.wav quiet.wav -o norm1
     same_bytes norm/loud.wav norm1/loud.wav
-    # Integer output: nothing clipped, nothing to report.
-    run -p 2 loud.wav -o clip.flac
-    expect_stderr "samples clipped"
+    # Integer output: limited by default, clipped with --clip; with
+    # --normalize neither, nothing to report.
+    run -p 2 loud.wav -o limit.flac
+    expect_stderr "tempitch: limit.flac: limited "
+    run -p 2 --clip loud.wav -o clip.flac
+    expect_stderr "tempitch: clip.flac: "
+    expect_stderr " samples clipped"
     run --normalize -p 2 loud.wav -o norm.flac
     expect_status 0
     expect_no_stderr
@@ -397,6 +401,18 @@ case_normalize() {
     run --json --normalize -p 2 loud.wav quiet.wav -o json
     check_json 'd["files"][0]["gain_db"] < 0 and d["files"][1]["gain_db"] is None'
     check_json 'd["settings"]["normalize"] is True'
+    # JSON says what happened at full scale: clipped counts what was
+    # actually clipped, limited what the limiter brought down.
+    local f='d["files"][0]'
+    run -q --json --format flac -p 2 loud.wav quiet.wav -o jf
+    check_json "$f[\"clipped\"] == 0 and $f[\"limited\"] > 0 and $f[\"limiter_gain_db\"] < -1"
+    check_json 'd["files"][1]["limited"] == 0 and d["files"][1]["limiter_gain_db"] is None'
+    check_json 'd["settings"]["clip"] is False'
+    run -q --json --force --format flac --clip -p 2 loud.wav -o jf
+    check_json "$f[\"clipped\"] > 0 and $f[\"limited\"] == 0 and $f[\"limiter_gain_db\"] is None"
+    check_json 'd["settings"]["clip"] is True'
+    run -q --json --force --format flac --normalize -p 2 loud.wav -o jf
+    check_json "$f[\"clipped\"] == 0 and $f[\"limited\"] == 0 and $f[\"gain_db\"] < 0"
     # A pipe cannot be read twice: that file fails, if it needs the gain.
     mkfifo pipe.wav
     timeout 30 bash -c 'cat loud.wav >pipe.wav' &

@@ -53,6 +53,10 @@ static void test_stamp_spellings(void **state)
     stamp_of(0, 0, 1.0000000000000002, 0, a);
     stamp_of(0, 0, 1.0, 0, b);
     assert_string_not_equal(a, b);
+    /* --clip instead of the limiter: other samples at full scale. */
+    struct convert_params c = {.tempo = 1.25, .pitch = 3, .clip = 1};
+    select_stamp(&c, a);
+    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --clip");
 }
 
 /* -F is in the stamp when it changes the audio, and only then: with a
