@@ -5,10 +5,12 @@
 # that source this file); valgrind and time (/usr/bin/time, peak memory)
 # for the fault tests; make, GNU parallel and python3 (JSON checks) for
 # the pipeline tests (tests/integration/pipe.sh); sox for the pipe chain
-# test (tests/integration/streams.sh).
+# test (tests/integration/streams.sh); lmms-common (8 MB of samples) for the
+# real recordings of the music regression test (music_regress.c).
 # shellcheck disable=SC2034
 TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
-    libsndfile1-dev libcmocka-dev valgrind time make parallel python3 sox)
+    libsndfile1-dev libcmocka-dev valgrind time make parallel python3 sox
+    lmms-common)
 
 log() {
     printf '==> %s\n' "$*"
