@@ -32,25 +32,24 @@
 enum mode { MODE_COPY, MODE_RS, MODE_PV, MODE_RS_PV, MODE_PV_RS };
 
 /* What each quality mode changes (docs/quality.md has the measurements).
+ * Every mode uses 46 ms frames and the blended phase rotation (phase.c)
+ * with onsets placed at the attack's start (onset.h); until 0.1.0 fast
+ * and balanced used 93 ms frames with identity phase locking, which lost
+ * to the reference tools on real recordings.
  *
  * Balanced: a 24-zero-crossing kernel (about -90 dB stopband, passband to
  * 0.40 fs) interpolated between 512 tabulated phases; 4x overlap.
  *
- * Fast (about half the time of balanced): the resampler was 37 % of the
- * time; an 8-zero-crossing kernel with a lower beta (a wider transition
- * band, about -60 dB) read at the nearest of 1024 rows instead of
- * interpolating two of 512 (a position error below 1/2048 sample) cuts it
- * to a fifth.  The vocoder runs at 2x overlap, with the least-squares
- * synthesis window (see pv.c): half the frames, so half the FFTs and
- * per-bin work.  Onsets are placed at the attack's start (onset.h).
- * Measured and dropped: 3x overlap (too slow for 2x the speed) and
- * deriving the phase advance from the previous frame instead of a
- * re-analysis (the per-peak arctangent and sine cost more than the FFT
- * saved, on noise about 700 peaks per frame).
+ * Fast (about half the time of balanced): an 8-zero-crossing kernel with a
+ * lower beta (a wider transition band, about -60 dB) read at the nearest
+ * of 1024 rows instead of interpolating two of 512 (a position error below
+ * 1/2048 sample) costs a fifth of the balanced one.  The vocoder runs at 2x
+ * overlap, with the least-squares synthesis window (see pv.c): half the
+ * frames, so half the FFTs and per-bin work.  Measured and dropped: 3x
+ * overlap (too slow for 2x the speed), 93 ms frames with the blend (better
+ * on generated phrases, worse on real recordings).
  *
- * Fine (about 1.7x the time): a 32-zero-crossing kernel, 8x overlap, and
- * onsets placed at the attack's start: attacks land within 0.1 ms of
- * t / tempo instead of 0.7 ms. */
+ * Fine (about 1.6x the time): a 32-zero-crossing kernel and 8x overlap. */
 static const struct quality_design {
     tp_resampler_design rs;
     tp_pv_design pv;
@@ -58,7 +57,7 @@ static const struct quality_design {
     /* resampler: zero crossings, rolloff, beta, phases, interpolate;
      * vocoder: overlap, onset refinement, blended rotation */
     [TP_QUALITY_FAST] = {{8, 0.80, 6.0, 1024, 0}, {2, 1, 1}},
-    [TP_QUALITY_BALANCED] = {{24, 0.90, 9.0, 512, 1}, {4, 0, 1}},
+    [TP_QUALITY_BALANCED] = {{24, 0.90, 9.0, 512, 1}, {4, 1, 1}},
     [TP_QUALITY_FINE] = {{32, 0.92, 10.0, 512, 1}, {8, 1, 1}},
 };
 
