@@ -116,7 +116,7 @@ void help_print(void)
 "Quality (one of them; default: balanced; --bench takes them too):\n"
 "      --fast              about twice as fast, a little less clean: a\n"
 "                          shorter resampling filter and 2x overlap\n"
-"      --fine              slower (about 1.7x the time), for the cleanest\n"
+"      --fine              slower (about 1.6x the time), for the cleanest\n"
 "                          transients and tones: a longer filter, 8x\n"
 "                          overlap\n"
 
