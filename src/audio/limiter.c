@@ -228,12 +228,14 @@ static void ring_copy(struct limiter *l, size_t slot, float *out,
     while (count > 0) {
         size_t part = n - slot < count ? n - slot : count;
         float *ring = l->delay + slot * ch;
-        if (to_ring)
+        /* Only the pointer in use moves: the other may be NULL. */
+        if (to_ring) {
             memcpy(ring, in, part * ch * sizeof *ring);
-        else
+            in += part * ch;
+        } else {
             memcpy(out, ring, part * ch * sizeof *ring);
-        in += to_ring ? part * ch : 0;
-        out += to_ring ? 0 : part * ch;
+            out += part * ch;
+        }
         count -= part;
         slot = 0;
     }

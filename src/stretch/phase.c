@@ -27,7 +27,7 @@
  *             their own time candidate, with weight 4 x (steadiness)^2;
  *             other bins follow their neighbours (giving every bin its own
  *             candidate made decaying tails drift and lifted their highs);
- *   below     R[j-1] (final) turned by the input's phase difference between
+ *   below     R[j-1] (already chosen) turned by the phase difference between
  *             bin j-1 and the fractional bin j-d: an event off the frame
  *             centre then lands at its stretched position in every frame,
  *             so frames agree about it (the idea of Signalsmith Stretch);
@@ -39,7 +39,7 @@
  * vertical chain makes the frame a coherent copy of the input's; on a steady
  * partial its peak's time candidate dominates and the lobe's bins follow it.
  *
- * Details that measurements forced (docs/quality.md):
+ * Details that measurements forced (docs/dev/issue10-findings.md):
  *  - FFTW's phases refer to the frame's first sample; interpolating between
  *    bins needs them referred to the centre (bin j times (-1)^j);
  *  - where the two bins interpolated for j - d have opposite centred phase,
@@ -47,11 +47,15 @@
  *    and the interpolated twist would be off by pi: the twist for d = 1
  *    (no turn) is used instead;
  *  - the twist's d is limited to 2: a half-bin interpolation at larger d
- *    broke the purity of sines.
+ *    broke the purity of sines;
+ *  - the upper candidate's weight carries the energy of bin j+1: with bin
+ *    j's, the random time candidates of the exact zeros beside a
+ *    bin-centred sine got real weight (purity 33 dB).
  *
- * Cost: every pass but the last runs over planar arrays and vectorises; the
- * last is one complex multiply-add and one normalisation per bin, serial
- * because R[j] depends on R[j-1].
+ * Cost: every pass but one runs over planar arrays and vectorises; the
+ * chain from below is serial (R[j] depends on R[j-1]) and is therefore run
+ * as an unnormalised linear recurrence, two complex multiply-adds per bin
+ * (see tp_phase_advance), with the normalisation in a vectorised pass.
  */
 #include "phase.h"
 
