@@ -146,6 +146,10 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
         }
         pv->synth = ws;
     }
+    /* Per-band restoration needs the Hann synthesis window (bands.h). */
+    pv->per_band = pv->synth == pv->window;
+    if (pv->per_band && tp_bands_init(&pv->bands, n, ov) != 0)
+        goto fail;
     if (tp_onset_init(&pv->onset, channels, sample_rate) != 0 ||
         tp_phase_init(&pv->phase, bins) != 0)
         goto fail;
@@ -191,6 +195,7 @@ void tp_pv_free(tp_pv *pv)
     fftwf_free(pv->frame);
     tp_onset_free(&pv->onset);
     tp_phase_free(&pv->phase);
+    tp_bands_free(&pv->bands);
     tp_fft_free(&pv->fft);
     memset(pv, 0, sizeof *pv);
 }
@@ -217,6 +222,8 @@ void tp_pv_reset(tp_pv *pv)
         pv->rot_im[j] = 0.0f;
     }
     tp_onset_reset(&pv->onset);
+    if (pv->per_band)
+        tp_bands_reset(&pv->bands);
 }
 
 /* Analysis centre of the frame at output time tau, whether the frame is a
@@ -418,8 +425,9 @@ static void enter_zone(tp_pv *pv, const tp_fifo *in, int64_t t0)
     }
 }
 
-/* Rotates every channel's spectrum by R and inverts it into pv->syn. */
-static void rotate_and_invert(tp_pv *pv, int identity)
+/* Rotates every channel's spectrum by R (and scales it by gain, unless
+ * NULL) and inverts it into pv->syn. */
+static void rotate_and_invert(tp_pv *pv, int identity, const float *gain)
 {
     const int bins = pv->bins;
     fftwf_complex *restrict y = pv->fft.freq;
@@ -429,10 +437,17 @@ static void rotate_and_invert(tp_pv *pv, int identity)
         if (identity) {
             memcpy(y, x, sizeof(fftwf_complex) * (size_t)bins);
         } else {
-            for (int j = 0; j < bins; j++) {
-                y[j][0] = x[j][0] * rr[j] - x[j][1] * ri[j];
-                y[j][1] = x[j][0] * ri[j] + x[j][1] * rr[j];
-            }
+            if (gain)
+                for (int j = 0; j < bins; j++) {
+                    float a = rr[j] * gain[j], b = ri[j] * gain[j];
+                    y[j][0] = x[j][0] * a - x[j][1] * b;
+                    y[j][1] = x[j][0] * b + x[j][1] * a;
+                }
+            else
+                for (int j = 0; j < bins; j++) {
+                    y[j][0] = x[j][0] * rr[j] - x[j][1] * ri[j];
+                    y[j][1] = x[j][0] * ri[j] + x[j][1] * rr[j];
+                }
         }
         fftwf_execute_dft_c2r(pv->fft.inverse, y, pv->syn[c]);
     }
@@ -614,11 +629,24 @@ size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
          * do all frames at d = 1, where R never turns. */
         int verbatim = locked || !pv->have_prev || pv->d == 1.0;
         add_target(pv);
-        rotate_and_invert(pv, !pv->have_prev);
-        overlap_add(pv, verbatim ? 1.0f : frame_gain(pv));
+        if (pv->per_band) {
+            tp_bands_frame(&pv->bands, pv->k, pv->cur, nc, pv->rot_re,
+                           pv->rot_im, !verbatim);
+            rotate_and_invert(pv, !pv->have_prev,
+                              verbatim ? NULL : pv->bands.gain);
+            overlap_add(pv, 1.0f);
+        } else {
+            rotate_and_invert(pv, !pv->have_prev, NULL);
+            overlap_add(pv, verbatim ? 1.0f : frame_gain(pv));
+        }
 
         pv->locked_hist =
             (pv->locked_hist << 1 | (unsigned)verbatim) & pv->hist_mask;
+        /* The band levels see the hop before the broadband level control,
+         * which then takes up what is left (fast changes, the total). */
+        if (pv->per_band)
+            tp_bands_hop(&pv->bands, pv->k, pv->acc, nc, hop, pv->window,
+                         &pv->fft, pv->locked_hist == 0);
         level_control(pv, pv->frame);
 
         /* The first hop of the accumulator is now complete. */

@@ -27,6 +27,7 @@
 #ifndef TP_PV_H
 #define TP_PV_H
 
+#include "bands.h"
 #include "fft.h"
 #include "fifo.h"
 #include "onset.h"
@@ -76,6 +77,9 @@ typedef struct tp_pv {
         *hist_tgt;      /* output / target power of the last n samples */
     double frame_power; /* input power under the analysis window     */
     float **acc;        /* per channel overlap-add accumulator, n    */
+    int per_band;       /* energy restored per band (bands.h); 0: one
+                           frame gain and one level for all (2x)     */
+    tp_bands bands;
     int lock;           /* onset locking enabled for this d          */
     int blend;          /* blended rotation used for this d          */
     tp_onset onset;     /* onset detector on the input               */
