@@ -50,7 +50,7 @@ int tp_bands_init(tp_bands *b, int n, int overlap)
     b->frac = malloc(sizeof(float) * (size_t)bins);
     b->yr = malloc(sizeof(float) * (size_t)bins);
     b->yi = malloc(sizeof(float) * (size_t)bins);
-    b->rows = malloc(sizeof(float) * 4 * (size_t)bins);
+    b->rows = malloc(sizeof(float) * 2 * (size_t)bins);
     b->ex = malloc(sizeof(float) * (size_t)bins);
     b->ey = malloc(sizeof(float) * (size_t)bins);
     b->gain = malloc(sizeof(float) * (size_t)bins);
@@ -158,32 +158,31 @@ static void band_sums(const tp_bands *b, const float *restrict e,
 /* Adds to ex and ey the energy per bin of (frame x Hann) for the
  * interleaved spectrum x and for x rotated by (rr, ri), doubled (see
  * band_sums).  The neighbours of bins 0 and n/2 are the conjugates of bins
- * 1 and n/2 - 1.  s holds four planar scratch rows of `bins`. */
+ * 1 and n/2 - 1.  s holds two planar scratch rows of `bins`. */
 static void add_hann_energies(float *restrict ex, float *restrict ey,
                               const float *restrict x,
                               const float *restrict rr,
                               const float *restrict ri, float *restrict s,
                               int bins)
 {
-    float *restrict xr = s, *restrict xi = s + bins;
-    float *restrict yr = s + 2 * bins, *restrict yi = s + 3 * bins;
+    /* X itself is read interleaved; only the rotated frame is stored. */
+    float *restrict yr = s, *restrict yi = s + bins;
     for (int j = 0; j < bins; j++) {
         float a = x[2 * j], q = x[2 * j + 1];
-        xr[j] = a;
-        xi[j] = q;
         yr[j] = a * rr[j] - q * ri[j];
         yi[j] = a * ri[j] + q * rr[j];
     }
     for (int j = 1; j + 1 < bins; j++) {
-        float ar = 0.5f * xr[j] - 0.25f * (xr[j - 1] + xr[j + 1]);
-        float ai = 0.5f * xi[j] - 0.25f * (xi[j - 1] + xi[j + 1]);
+        float ar = 0.5f * x[2 * j] - 0.25f * (x[2 * j - 2] + x[2 * j + 2]);
+        float ai = 0.5f * x[2 * j + 1] - 0.25f * (x[2 * j - 1] + x[2 * j + 3]);
         float br = 0.5f * yr[j] - 0.25f * (yr[j - 1] + yr[j + 1]);
         float bi = 0.5f * yi[j] - 0.25f * (yi[j - 1] + yi[j + 1]);
         ex[j] += 2.0f * (ar * ar + ai * ai);
         ey[j] += 2.0f * (br * br + bi * bi);
     }
     const int l = bins - 1;
-    float a0 = 0.5f * xr[0] - 0.5f * xr[1], al = 0.5f * xr[l] - 0.5f * xr[l - 1];
+    float a0 = 0.5f * x[0] - 0.5f * x[2];
+    float al = 0.5f * x[2 * l] - 0.5f * x[2 * l - 2];
     float b0 = 0.5f * yr[0] - 0.5f * yr[1], bl = 0.5f * yr[l] - 0.5f * yr[l - 1];
     ex[0] += 2.0f * a0 * a0;
     ex[l] += 2.0f * al * al;

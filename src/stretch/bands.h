@@ -47,7 +47,7 @@ typedef struct tp_bands {
     int *seg;         /* bins [seg[i], seg[i + 1]) have below == i      */
     float *frac;      /* per bin: position from that centre to the next */
     float *yr, *yi;   /* scratch per bin: the input's channel sum       */
-    float *rows;      /* scratch: 4 rows of bins (add_hann_energies)    */
+    float *rows;      /* scratch: 2 rows of bins (add_hann_energies)    */
     float *ex, *ey;   /* scratch per bin: windowed energies of X and Y  */
     double *ref, *syn; /* per band windowed energies of X and Y         */
     float *gain;      /* per bin output: frame gain x level correction  */

@@ -279,16 +279,19 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
             f[i] *= w[i];
     }
     /* Energy of the frame as the synthesis window will weigh it, for
-     * frame_gain(). */
-    float lane[8] = {0};
-    for (int i = 0; i < n; i += 8)
-        for (int l = 0; l < 8; l++) {
-            float v = f[i + l] * ws[i + l];
-            lane[l] += v * v;
-        }
+     * frame_gain() (only without per-band restoration, which measures it
+     * per band). */
     double e = 0.0;
-    for (int l = 0; l < 8; l++)
-        e += lane[l];
+    if (target && !pv->per_band) {
+        float lane[8] = {0};
+        for (int i = 0; i < n; i += 8)
+            for (int l = 0; l < 8; l++) {
+                float v = f[i + l] * ws[i + l];
+                lane[l] += v * v;
+            }
+        for (int l = 0; l < 8; l++)
+            e += lane[l];
+    }
     if (target) {
         float lane2[8] = {0};
         for (int i = 0; i < n; i += 8)

@@ -16,6 +16,11 @@
  * channel sums, so every inter-channel phase and level relation of the
  * input survives exactly.
  *
+ * The energy a rotated frame loses (moved out of the synthesis window, or
+ * cancelled where frames overlap-add incoherently) is restored per band
+ * (bands.h) and then by a broadband level control; at 2x overlap, whose
+ * synthesis window is not a Hann, by one frame gain and the level control.
+ *
  * Near an onset the time map runs at slope 1 through the onset's ideal
  * output time and R is reset to 1: those frames are verbatim input, so the
  * attack is not smeared or pre-echoed and lands on time; the stretch is
