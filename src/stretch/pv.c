@@ -16,13 +16,14 @@ static const double LOCK_D_MIN = 0.25, LOCK_D_MAX = 4.0;
 
 int tp_pv_fft_size(double sample_rate, const tp_pv_design *design)
 {
-    /* The power of two nearest (in log) to the design's frame length:
-     * 93 ms (4096 at 44.1/48 kHz) with identity phase locking, 46 ms (2048)
-     * with the blended rotation (phase.c), which beats 93 ms on most real
-     * recordings: attacks and note changes are resolved twice as finely,
-     * and the vertical chain keeps partials coherent where shorter frames
-     * no longer resolve them one by one. */
-    double want = sample_rate * (design->blend ? 0.0464 : 0.0929);
+    /* The power of two nearest (in log) to 46 ms (2048 at 44.1/48 kHz).
+     * With the blended rotation (phase.c) it beats the 93 ms of 0.1.0's
+     * identity locking on most real recordings: attacks and note changes
+     * are resolved twice as finely, and the vertical chain keeps partials
+     * coherent where shorter frames no longer resolve them one by one.
+     * Every design uses it. */
+    (void)design;
+    double want = sample_rate * 0.0464;
     int n = 256;
     while ((double)n * 1.41421356 < want)
         n *= 2;
@@ -54,7 +55,7 @@ static void set_target(tp_pv *pv, double d, int64_t pre)
      * then says nothing about time placement, and identity phase locking
      * keeps waveform peaks lower (a square wave at -48 st: 4.4 against
      * under 4 times full scale). */
-    pv->blend = pv->design.blend && d >= LOCK_D_MIN && d <= LOCK_D_MAX;
+    pv->blend = d >= LOCK_D_MIN && d <= LOCK_D_MAX;
     /* Onsets closer than this share a locked zone (see onset.h). */
     double spacing = (d < 1.0 ? 1.0 / d : 1.0) * pv->n + pv->hop;
     pv->onset.spacing = (int64_t)ceil(spacing);

@@ -49,8 +49,6 @@ struct tp_region {
 typedef struct tp_pv_design {
     int overlap;      /* frames per window length: 2, or 3 and more      */
     int onset_refine; /* place onsets at the attack's start (onset.h)     */
-    int blend;        /* 46 ms frames and the blended rotation (phase.h);
-                         0: 93 ms frames, identity phase locking         */
 } tp_pv_design;
 
 typedef struct tp_pv {
@@ -100,7 +98,7 @@ typedef struct tp_pv {
     int64_t zone_onset; /* onset of the zone being locked, or -1 */
 } tp_pv;
 
-/* FFT size a design uses at a sample rate (46 or 93 ms, see pv.c). */
+/* FFT size a design uses at a sample rate (46 ms, see pv.c). */
 int tp_pv_fft_size(double sample_rate, const tp_pv_design *design);
 
 /* Input queue capacity the stage needs. */

@@ -55,10 +55,10 @@ static const struct quality_design {
     tp_pv_design pv;
 } designs[3] = {
     /* resampler: zero crossings, rolloff, beta, phases, interpolate;
-     * vocoder: overlap, onset refinement, blended rotation */
-    [TP_QUALITY_FAST] = {{8, 0.80, 6.0, 1024, 0}, {2, 1, 1}},
-    [TP_QUALITY_BALANCED] = {{24, 0.90, 9.0, 512, 1}, {4, 1, 1}},
-    [TP_QUALITY_FINE] = {{32, 0.92, 10.0, 512, 1}, {8, 1, 1}},
+     * vocoder: overlap, onset refinement */
+    [TP_QUALITY_FAST] = {{8, 0.80, 6.0, 1024, 0}, {2, 1}},
+    [TP_QUALITY_BALANCED] = {{24, 0.90, 9.0, 512, 1}, {4, 1}},
+    [TP_QUALITY_FINE] = {{32, 0.92, 10.0, 512, 1}, {8, 1}},
 };
 
 struct tp_stretch {
@@ -194,8 +194,7 @@ static int use_vocoder(tp_stretch *s, int wanted, double d, int64_t pre)
     const tp_pv_design *g = &designs[s->quality].pv;
 
     if (s->pv.window && (!wanted || s->pv.design.overlap != g->overlap ||
-                         s->pv.design.onset_refine != g->onset_refine ||
-                         s->pv.design.blend != g->blend))
+                         s->pv.design.onset_refine != g->onset_refine))
         tp_pv_free(&s->pv);
     if (!wanted)
         return 0;
