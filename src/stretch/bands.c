@@ -45,7 +45,6 @@ int tp_bands_init(tp_bands *b, int n, int overlap)
     const int bins = b->bins, nb = band_edges(bins, edges, 64);
     b->count = nb;
     b->edge = malloc(sizeof(int) * (size_t)(nb + 1));
-    b->below = malloc(sizeof(int) * (size_t)bins);
     b->seg = malloc(sizeof(int) * (size_t)(nb + 1));
     b->frac = malloc(sizeof(float) * (size_t)bins);
     b->yr = malloc(sizeof(float) * (size_t)bins);
@@ -62,30 +61,28 @@ int tp_bands_init(tp_bands *b, int n, int overlap)
     b->so = malloc(sizeof(double) * (size_t)nb);
     b->hist = fftwf_alloc_real((size_t)n);
     b->frame = fftwf_alloc_real((size_t)n);
-    if (!b->edge || !b->below || !b->seg || !b->frac || !b->yr || !b->rows ||
+    if (!b->edge || !b->seg || !b->frac || !b->yr || !b->rows ||
         !b->yi || !b->ex || !b->ey || !b->gain || !b->ref || !b->syn ||
         !b->level || !b->ring || !b->sx || !b->so || !b->hist || !b->frame)
         return -1;
     memcpy(b->edge, edges, sizeof(int) * (size_t)(nb + 1));
     /* Interpolation of the frame gain between band centres; constant
-     * below the first centre and above the last. */
+     * below the first centre and above the last.  Segment i (bins
+     * [seg[i], seg[i + 1])) runs from band i's centre to the next one's;
+     * the centres grow with i, so the segments follow each other. */
+    int i = 0;
+    b->seg[0] = 0;
     for (int j = 0; j < bins; j++) {
-        int i = 0;
         while (i + 1 < nb && 0.5 * (edges[i + 1] + edges[i + 2] - 1) <= j)
-            i++;
+            b->seg[++i] = j;
         double c0 = 0.5 * (edges[i] + edges[i + 1] - 1);
         double f = 0.0;
         if (i + 1 < nb && j > c0)
             f = (j - c0) / (0.5 * (edges[i + 1] + edges[i + 2] - 1) - c0);
-        b->below[j] = i;
         b->frac[j] = (float)(f > 1.0 ? 1.0 : f);
     }
-    /* below[] is non-decreasing: segment i is the run of bins with i. */
-    for (int i = 0, j = 0; i <= nb; i++) {
-        while (j < bins && b->below[j] < i)
-            j++;
-        b->seg[i] = j;
-    }
+    while (i < nb)
+        b->seg[++i] = bins;
     tp_bands_reset(b);
     return 0;
 }
@@ -93,7 +90,6 @@ int tp_bands_init(tp_bands *b, int n, int overlap)
 void tp_bands_free(tp_bands *b)
 {
     free(b->edge);
-    free(b->below);
     free(b->seg);
     free(b->frac);
     free(b->yr);

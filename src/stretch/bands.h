@@ -43,9 +43,9 @@
 typedef struct tp_bands {
     int n, bins, count, overlap;
     int *edge;        /* band b: bins [edge[b], edge[b + 1])            */
-    int *below;       /* per bin: the band whose centre is at or below  */
-    int *seg;         /* bins [seg[i], seg[i + 1]) have below == i      */
-    float *frac;      /* per bin: position from that centre to the next */
+    int *seg;         /* bins [seg[i], seg[i + 1]): from band i's centre
+                         to the next one's (frame gain interpolation)   */
+    float *frac;      /* per bin: position within its segment, 0..1     */
     float *yr, *yi;   /* scratch per bin: the input's channel sum       */
     float *rows;      /* scratch: 2 rows of bins (add_hann_energies)    */
     float *ex, *ey;   /* scratch per bin: windowed energies of X and Y  */

@@ -262,6 +262,27 @@ static int64_t time_map(tp_pv *pv, int64_t tau, int *locked, int64_t *onset)
     return p > lim ? p : lim;
 }
 
+/* Adds the energy of x (times w, unless w is NULL) over n samples (a
+ * multiple of 8) to *acc, in eight lanes so that the loop vectorises. */
+static void add_energy(double *acc, const float *restrict x,
+                       const float *restrict w, int n)
+{
+    float lane[8] = {0};
+    if (w) {
+        for (int i = 0; i < n; i += 8)
+            for (int l = 0; l < 8; l++) {
+                float v = x[i + l] * w[i + l];
+                lane[l] += v * v;
+            }
+    } else {
+        for (int i = 0; i < n; i += 8)
+            for (int l = 0; l < 8; l++)
+                lane[l] += x[i + l] * x[i + l];
+    }
+    for (int l = 0; l < 8; l++)
+        *acc += lane[l];
+}
+
 /* Windowed forward transform of the input frame centred at `centre`. */
 static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
                       fftwf_complex *out, int target)
@@ -283,24 +304,10 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
      * frame_gain() (only without per-band restoration, which measures it
      * per band). */
     double e = 0.0;
-    if (target && !pv->per_band) {
-        float lane[8] = {0};
-        for (int i = 0; i < n; i += 8)
-            for (int l = 0; l < 8; l++) {
-                float v = f[i + l] * ws[i + l];
-                lane[l] += v * v;
-            }
-        for (int l = 0; l < 8; l++)
-            e += lane[l];
-    }
-    if (target) {
-        float lane2[8] = {0};
-        for (int i = 0; i < n; i += 8)
-            for (int l = 0; l < 8; l++)
-                lane2[l] += f[i + l] * f[i + l];
-        for (int l = 0; l < 8; l++)
-            pv->frame_power += lane2[l];
-    }
+    if (target && !pv->per_band)
+        add_energy(&e, f, ws, n);
+    if (target)
+        add_energy(&pv->frame_power, f, NULL, n);
     fftwf_execute_dft_r2c(pv->fft.forward, f, out);
     return e;
 }
@@ -468,17 +475,8 @@ static float frame_gain(const tp_pv *pv)
     const int n = pv->n;
     const float *restrict w = pv->synth;
     double syn = 0.0;
-    for (int c = 0; c < pv->channels; c++) {
-        const float *restrict t = pv->syn[c];
-        float lane[8] = {0};
-        for (int i = 0; i < n; i += 8)
-            for (int l = 0; l < 8; l++) {
-                float v = t[i + l] * w[i + l];
-                lane[l] += v * v;
-            }
-        for (int l = 0; l < 8; l++)
-            syn += lane[l];
-    }
+    for (int c = 0; c < pv->channels; c++)
+        add_energy(&syn, pv->syn[c], w, n);
     /* syn is in FFTW's unnormalised scale (x n). */
     double ref = pv->frame_energy * (double)n * (double)n;
     if (syn <= 0.0 || ref <= 0.0)
