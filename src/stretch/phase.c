@@ -81,7 +81,16 @@ int tp_phase_init(tp_phase *ph, int bins)
             return -1;
         }
     }
+    if (tp_harmonic_init(&ph->harmonic, bins) != 0) {
+        tp_phase_free(ph);
+        return -1;
+    }
     return 0;
+}
+
+void tp_phase_reset(tp_phase *ph)
+{
+    tp_harmonic_reset(&ph->harmonic);
 }
 
 void tp_phase_free(tp_phase *ph)
@@ -96,6 +105,7 @@ void tp_phase_free(tp_phase *ph)
     free(ph->w_own);
     free(ph->u_re);
     free(ph->u_im);
+    tp_harmonic_free(&ph->harmonic);
     memset(ph, 0, sizeof *ph);
 }
 
@@ -248,7 +258,7 @@ static void normalise(float *restrict rr, float *restrict ri,
 void tp_phase_advance(tp_phase *ph, float *restrict rot_re,
                       float *restrict rot_im, fftwf_complex *const *cur,
                       fftwf_complex *const *prev, fftwf_complex *const *back,
-                      int channels, double d)
+                      int channels, double d, const tp_fft *fft)
 {
     const int bins = ph->bins;
     float *restrict p = ph->p, *restrict b = ph->b;
@@ -294,6 +304,9 @@ void tp_phase_advance(tp_phase *ph, float *restrict rot_re,
     /* Weights.  cont(j) = min(1, B / P); a peak's steadiness is
      * min(P, B) / max(P, B). */
     own_weights(wo, p, b, bins);
+    /* A steady harmonic series: its members' time candidates turn towards
+     * one time-shifted copy of the input frame (harmonic.c). */
+    tp_harmonic_pull(&ph->harmonic, fft, p, wo, tr, ti, d);
     upper_candidates(ur, ui, p, b, tr, ti, er, ei, bins);
 
     /* The chain from below, R[j] = unit(A[j] + R[j-1] E[j-1]) with

@@ -9,15 +9,19 @@
  * input re-analysed one output hop before p_k).  The scheme is described at
  * the top of phase.c.
  *
- * Contract: tp_phase_advance reads the spectra and R, writes R; it uses only
- * the scratch of the state, allocates nothing and has no other state, so the
- * result depends only on its arguments (deterministic, chunking-independent).
+ * Contract: tp_phase_advance reads the spectra and R, writes R; it allocates
+ * nothing, and its only state is the harmonic lock's per-bin history, so
+ * the result depends only on its arguments and the frames since the last
+ * reset (deterministic, chunking-independent).
  */
 #ifndef TP_PHASE_H
 #define TP_PHASE_H
 
 #include <fftw3.h>
 #include <math.h>
+
+#include "fft.h"
+#include "harmonic.h"
 
 typedef struct tp_phase {
     int bins;
@@ -26,6 +30,7 @@ typedef struct tp_phase {
      * twist E, the zero test Z, the weight of the own time candidate and
      * the weighted candidate U from the bin above. */
     float *p, *b, *t_re, *t_im, *e_re, *e_im, *z, *w_own, *u_re, *u_im;
+    tp_harmonic harmonic; /* the harmonic lock's history (harmonic.h) */
 } tp_phase;
 
 /* Scales (*re, *im) to unit magnitude, or replaces it with (fr, fi) when
@@ -47,11 +52,15 @@ static inline void tp_unit_or(float *re, float *im, float fr, float fi)
  * free). */
 int tp_phase_init(tp_phase *ph, int bins);
 void tp_phase_free(tp_phase *ph);
+/* Forgets the harmonic lock's history (a fresh start). */
+void tp_phase_reset(tp_phase *ph);
 
 /* Replaces R (rot_re, rot_im: `bins` values, unit magnitude) with the
- * rotation of the next frame, for a stretch of d (output hop / input hop). */
+ * rotation of the next frame, for a stretch of d (output hop / input hop).
+ * fft: an FFT of the frame size whose buffers are free to overwrite. */
 void tp_phase_advance(tp_phase *ph, float *rot_re, float *rot_im,
                       fftwf_complex *const *cur, fftwf_complex *const *prev,
-                      fftwf_complex *const *back, int channels, double d);
+                      fftwf_complex *const *back, int channels, double d,
+                      const tp_fft *fft);
 
 #endif

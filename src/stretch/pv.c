@@ -225,6 +225,7 @@ void tp_pv_reset(tp_pv *pv)
     tp_onset_reset(&pv->onset);
     if (pv->per_band)
         tp_bands_reset(&pv->bands);
+    tp_phase_reset(&pv->phase);
 }
 
 /* Analysis centre of the frame at output time tau, whether the frame is a
@@ -617,7 +618,8 @@ size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
                     (void)analyse(pv, in, c, p - hop, pv->back[c], 0);
                 if (pv->blend)
                     tp_phase_advance(&pv->phase, pv->rot_re, pv->rot_im,
-                                     pv->cur, pv->prev, pv->back, nc, pv->d);
+                                     pv->cur, pv->prev, pv->back, nc, pv->d,
+                                     &pv->fft);
                 else
                     advance_rotation(pv);
             }

@@ -14,7 +14,10 @@
  * between bins (the time placement of energy within the frame) survive,
  * scaled by d.  One R per bin is shared by all channels, computed from
  * channel sums, so every inter-channel phase and level relation of the
- * input survives exactly.
+ * input survives exactly.  In frames that one steady harmonic series
+ * dominates, the series' time predictions are turned towards one
+ * time-shifted copy of the input frame (harmonic.h), so that a held note
+ * keeps the input's waveform shape.
  *
  * The energy a rotated frame loses (moved out of the synthesis window, or
  * cancelled where frames overlap-add incoherently) is restored per band
