@@ -581,10 +581,13 @@ static void harmonic_shape_after_glide(void **state)
             double yy = 0.0;
             for (size_t i = 0; i < seg; i++)
                 yy += (double)y[i] * y[i];
-            /* The input at the matching time, as the output's pitch sees
-             * it: a shift by `ratio` is a resampling of the waveform, so
-             * compare with the input read at ratio x the rate. */
-            size_t centre = (size_t)((double)at * cases[c][1] * ratio);
+            /* The input at the matching time (output time x tempo), read
+             * at `ratio` samples per output sample: a shift by `ratio` is a
+             * resampling of the waveform. */
+            size_t centre = (size_t)((double)at * cases[c][1]);
+            if (centre < lags ||
+                (double)(centre + lags) + (double)seg * ratio + 2.0 >= (double)n)
+                continue;
             double best = -1.0;
             for (size_t l = 0; l < 2 * lags; l++) {
                 double xy = 0.0, xx = 0.0;
