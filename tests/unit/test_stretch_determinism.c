@@ -34,17 +34,23 @@
 
 #define RATE 44100.0
 
-/* Stereo white noise (different in each channel) with clicks on top:
- * broadband, transient and decorrelated, so every engine path is used. */
-static float *noise_clicks(size_t n, int ch, uint64_t seed)
+/* A held harmonic tone (12 partials) over quiet white noise (different in
+ * each channel), with clicks on top: tonal enough that the harmonic lock
+ * (src/stretch/harmonic.c) carries history from frame to frame, broadband,
+ * transient and decorrelated, so every engine path is used. */
+static float *tone_noise_clicks(size_t n, int ch, uint64_t seed)
 {
     float *x = sig_alloc(n, ch);
     assert_non_null(x);
     sig_rng r;
     sig_rng_seed(&r, seed, 11);
     static const double times[] = {0.15, 0.61, 1.07, 1.5, 2.2, 2.71};
+    const double f0 = 196.0 + 10.0 * (double)seed;
     for (int c = 0; c < ch; c++) {
-        sig_noise(x + c, n, (size_t)ch, 0.25, &r);
+        for (int k = 1; k <= 12; k++)
+            sig_add_sine(x + c, n, (size_t)ch, RATE, k * f0, 0.3 / k,
+                         0.7 * k * k + c);
+        sig_add_noise(x + c, n, (size_t)ch, 0.01, &r);
         sig_add_clicks(x + c, n, (size_t)ch, RATE, times, COUNT(times),
                        0.6 - 0.1 * c, &r);
     }
@@ -100,7 +106,7 @@ static void random_chunks_bit_identical(void **state)
     tu_use_mode(state);
     const int ch = 2;
     const size_t n = (size_t)(3.0 * RATE) + 17;
-    float *in = noise_clicks(n, ch, 1);
+    float *in = tone_noise_clicks(n, ch, 1);
     char msg[256], what[64];
     for (size_t j = 0; j < COUNT(job_table); j++) {
         double st = job_table[j].st, tempo = job_table[j].tempo;
@@ -153,8 +159,8 @@ static void reset_equals_fresh(void **state)
     tu_use_mode(state);
     const int ch = 2;
     const size_t n = (size_t)(2.0 * RATE) + 3;
-    float *a = noise_clicks(n, ch, 2);
-    float *b = noise_clicks(n, ch, 3);
+    float *a = tone_noise_clicks(n, ch, 2);
+    float *b = tone_noise_clicks(n, ch, 3);
     char msg[256];
     size_t ma = 0, mb = 0, got = 0;
     float *fresh_a =
@@ -262,7 +268,7 @@ static void threads_identical(void **state)
     tu_use_mode(state);
     const int ch = 2;
     const size_t n = (size_t)(2.5 * RATE);
-    float *in = noise_clicks(n, ch, 4);
+    float *in = tone_noise_clicks(n, ch, 4);
     char msg[256];
     size_t m_ref = 0;
     float *ref = tu_process_new(ch, RATE, 3.0, 1.25, in, n, NULL, &m_ref, msg,
