@@ -91,8 +91,9 @@ int tp_harmonic_init(tp_harmonic *h, int bins)
 {
     memset(h, 0, sizeof *h);
     h->bins = bins;
-    float **arrays[] = {&h->member, &h->freq, &h->prev, &h->motion,
-                        &h->motion_next, &h->resid};
+    float **arrays[] = {&h->member,      &h->freq,  &h->prev,
+                        &h->motion,      &h->resid, &h->motion_next,
+                        &h->resid_next};
     for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
         *arrays[i] = malloc(sizeof(float) * (size_t)bins);
         if (!*arrays[i]) {
@@ -120,6 +121,7 @@ void tp_harmonic_free(tp_harmonic *h)
     free(h->list);
     free(h->peaks);
     free(h->motion_next);
+    free(h->resid_next);
     memset(h, 0, sizeof *h);
 }
 
@@ -127,7 +129,7 @@ void tp_harmonic_reset(tp_harmonic *h)
 {
     h->idle = 1;
     for (int j = 0; j < h->bins; j++) {
-        h->prev[j] = FREQ_NONE;
+        h->freq[j] = h->prev[j] = FREQ_NONE;
         h->motion[j] = MOTION_NONE;
         h->resid[j] = RESID_NONE;
     }
@@ -158,26 +160,39 @@ static float wrap_pi(float a)
 }
 
 /* Of j - 1, j and j + 1 (a peak may move by a bin between frames), the
- * index whose `key` is nearest `target`. */
-static int nearest(const float *key, int j, int bins, float target)
+ * index whose `key` is nearest `target`, as plain values or, with
+ * `angular`, as angles; keys equal to `none` never win (j is returned when
+ * all are). */
+static int nearest(const float *key, int j, int bins, float target, float none,
+                   int angular)
 {
-    int best = j;
-    if (j > 0 && fabsf(key[j - 1] - target) < fabsf(key[best] - target))
-        best = j - 1;
-    if (j + 1 < bins && fabsf(key[j + 1] - target) < fabsf(key[best] - target))
-        best = j + 1;
-    return best;
+    int best = -1;
+    float bd = 0.0f;
+    for (int k = j > 0 ? j - 1 : j; k <= j + 1 && k < bins; k++) {
+        if (key[k] == none)
+            continue;
+        float dist = angular ? fabsf(wrap_pi(key[k] - target))
+                             : fabsf(key[k] - target);
+        if (best < 0 || dist < bd) {
+            best = k;
+            bd = dist;
+        }
+    }
+    return best < 0 ? j : best;
 }
 
 /* Lists the steady peaks, refines them into freq and updates their motion
- * from the last frame's (double-buffered).  Even the weakest steady peaks
+ * from the last frame's (both double-buffered).  Even the weakest steady peaks
  * are tracked: leaving out those 50 dB below the strongest let a generated
  * tone's crest overshoot by 0.7 dB in --fast. */
 static void track_motion(tp_harmonic *h, const float *p, const float *weight)
 {
     const int bins = h->bins;
-    float *restrict fq = h->freq, *restrict mo = h->motion_next;
-    const float *restrict old = h->motion, *restrict prev = h->prev;
+    /* last frame's refined bins become prev; freq is rewritten */
+    float *restrict fq = h->prev, *restrict mo = h->motion_next;
+    const float *restrict old = h->motion, *restrict prev = h->freq;
+    h->prev = h->freq;
+    h->freq = fq;
     int np = 0;
     for (int j = 0; j < bins; j++) {
         fq[j] = FREQ_NONE;
@@ -192,7 +207,7 @@ static void track_motion(tp_harmonic *h, const float *p, const float *weight)
     for (int q = 0; q < np; q++) {
         int j = h->peaks[q];
         float f = refined_bin(p, j);
-        int k = nearest(prev, j, bins, f);
+        int k = nearest(prev, j, bins, f, FREQ_NONE, 0);
         float moved = fabsf(prev[k] - f);
         float mem = moved > 1.0f ? MOTION_NEW : old[k];
         mem *= MOTION_DECAY;
@@ -338,28 +353,18 @@ static void pull_members(tp_harmonic *h, float *restrict tr, float *restrict ti,
     const double ld = fabs(log(d)) / log(D_FULL);
     const float gain = PULL * (float)(ld < 1.0 ? ld : 1.0);
     const float *restrict mb = h->member, *restrict mo = h->motion;
-    float *restrict rs = h->resid;
-    float old_below = RESID_NONE;
-    for (int j = 0; j < bins; j++) {
-        float old_here = rs[j];
-        if (mb[j] <= 0.0f) {
-            rs[j] = RESID_NONE;
-            old_below = old_here;
-            continue;
-        }
+    const float *restrict last = h->resid;
+    float *restrict rs = h->resid_next;
+    for (int j = 0; j < bins; j++)
+        rs[j] = RESID_NONE;
+    for (int q = 0; q < h->count; q++) {
+        int j = h->list[q];
         float a = (float)w0 * mb[j] * (float)dl;
         float cs = cosf(a), sn = sinf(a);
         float r = atan2f(tr[j] * sn + ti[j] * cs, tr[j] * cs - ti[j] * sn);
-        /* the last residual nearest this one, of j - 1, j or j + 1 */
-        float last = RESID_NONE;
-        float cand[3] = {old_below, old_here,
-                         j + 1 < bins ? rs[j + 1] : RESID_NONE};
-        for (int q = 0; q < 3; q++)
-            if (cand[q] != RESID_NONE &&
-                fabsf(wrap_pi(r - cand[q])) < fabsf(wrap_pi(r - last)))
-                last = cand[q];
-        if (mo[j] < STILL_BINS && last != RESID_NONE &&
-            fabsf(wrap_pi(r - last)) < RESID_STEADY) {
+        float was = last[nearest(last, j, bins, r, RESID_NONE, 1)];
+        if (mo[j] < STILL_BINS && was != RESID_NONE &&
+            fabsf(wrap_pi(r - was)) < RESID_STEADY) {
             float turn = -gain * r, ct = cosf(turn), st = sinf(turn);
             float x = tr[j], y = ti[j];
             tr[j] = x * ct - y * st;
@@ -367,8 +372,9 @@ static void pull_members(tp_harmonic *h, float *restrict tr, float *restrict ti,
             r += turn;
         }
         rs[j] = r;
-        old_below = old_here;
     }
+    h->resid_next = h->resid;
+    h->resid = rs;
 }
 
 static void forget_residuals(tp_harmonic *h)
@@ -424,7 +430,6 @@ void tp_harmonic_pull(tp_harmonic *h, const tp_fft *fft, const float *p,
     }
     h->idle = 0;
     track_motion(h, p, weight);
-    memcpy(h->prev, h->freq, sizeof(float) * (size_t)bins);
 
     double harmonicity;
     double period = find_period(fft, weight, bins, &harmonicity);

@@ -42,7 +42,7 @@ typedef struct tp_harmonic {
      * peak's frequency motion (largest change per hop, decaying), and each
      * member's residual against the common delay (or a sentinel). */
     float *prev, *motion, *resid;
-    float *motion_next; /* scratch: the motion being computed */
+    float *motion_next, *resid_next; /* scratch: the ones being computed */
     int idle; /* the history is reset (no tonal frame since) */
 } tp_harmonic;
 
