@@ -154,6 +154,10 @@ static uint64_t next_random(void)
     return x ^ (x >> 31);
 }
 
+/* The longest file name the temporary names are made to fit: NAME_MAX of
+ * Linux's file systems (ext4, xfs, btrfs, tmpfs). */
+enum { TMP_NAME_MAX = 255 };
+
 static char *make_tmp_name(const char *path)
 {
     static const char alphabet[] =
@@ -172,7 +176,16 @@ static char *make_tmp_name(const char *path)
         r /= sizeof alphabet - 1;
     }
     suffix[6] = '\0';
-    snprintf(name, size, "%.*s.%s.tmp.%s", (int)dir_len, path, base, suffix);
+    /* The temporary name is 12 bytes longer than the final one; a final
+     * name near the file system's limit (255 bytes on most) keeps only
+     * as much of itself as fits, since uniqueness comes from the suffix
+     * and O_EXCL. */
+    const size_t added = strlen(".") + strlen(".tmp.XXXXXX");
+    size_t keep = strlen(base);
+    if (keep > TMP_NAME_MAX - added)
+        keep = TMP_NAME_MAX - added;
+    snprintf(name, size, "%.*s.%.*s.tmp.%s", (int)dir_len, path, (int)keep,
+             base, suffix);
     return name;
 }
 

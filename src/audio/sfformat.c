@@ -256,6 +256,59 @@ int sfformat_choose(struct sfformat_target target, const SF_INFO *in)
     return 0;
 }
 
+/* A writer that keeps nothing: enough for libsndfile to open a file and
+ * write its header. */
+struct null_sink {
+    sf_count_t pos, len;
+};
+
+static sf_count_t sink_len(void *u)
+{
+    return ((struct null_sink *)u)->len;
+}
+
+static sf_count_t sink_seek(sf_count_t off, int whence, void *u)
+{
+    struct null_sink *s = u;
+    sf_count_t base = whence == SEEK_CUR   ? s->pos
+                      : whence == SEEK_END ? s->len
+                                           : 0;
+    s->pos = base + off < 0 ? 0 : base + off;
+    return s->pos;
+}
+
+static sf_count_t sink_read(void *p, sf_count_t n, void *u)
+{
+    (void)p, (void)n, (void)u;
+    return 0;
+}
+
+static sf_count_t sink_write(const void *p, sf_count_t n, void *u)
+{
+    (void)p;
+    struct null_sink *s = u;
+    s->pos += n;
+    s->len = s->pos > s->len ? s->pos : s->len;
+    return n;
+}
+
+static sf_count_t sink_tell(void *u)
+{
+    return ((struct null_sink *)u)->pos;
+}
+
+int sfformat_can_write(int format, int rate, int channels)
+{
+    SF_VIRTUAL_IO io = {sink_len, sink_seek, sink_read, sink_write, sink_tell};
+    struct null_sink sink = {0, 0};
+    SF_INFO info = {.samplerate = rate, .channels = channels, .format = format};
+    SNDFILE *f = sf_open_virtual(&io, SFM_WRITE, &info, &sink);
+    if (f == NULL)
+        return 0;
+    sf_close(f);
+    return 1;
+}
+
 int sfformat_explicit(int major, int subtype, int rate, int channels)
 {
     if (pads_to_blocks(subtype) || pads_odd_bytes(major, subtype))

@@ -47,6 +47,12 @@ const char *sfformat_subtype_names(void);
  * of `rate` Hz and `channels` channels, or 0 when libsndfile cannot write
  * that combination or it would not read back exactly (see sfformat.c). */
 int sfformat_explicit(int major, int subtype, int rate, int channels);
+/* 1 when libsndfile opens a writer of `format` for audio of `rate` Hz and
+ * `channels` channels (a header written to a sink that keeps nothing).
+ * sf_format_check, behind sfformat_explicit, accepts pairs whose encoder
+ * libsndfile lacks (WAV with MP3 samples), which would otherwise fail
+ * only once a file has been processed. */
+int sfformat_can_write(int format, int rate, int channels);
 
 /* Full format (major | subtype) for writing audio shaped like `in` (its
  * rate, channels and subtype) as `target`: the input's subtype when the

@@ -2,6 +2,7 @@
  * jobs.c -- the job list; see jobs.h.
  */
 #include "jobs.h"
+#include "message.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -107,7 +108,7 @@ static enum jobs_status from_operands(const struct cli_options *o,
         if (walk_tree(in, skip, &l->walked) != 0)
             return out_of_memory();
         if (l->walked.n == first)
-            fprintf(stderr, "tempitch: %s: no audio files found\n", in);
+            message("tempitch: %s: no audio files found\n", in);
         char *root = naming_join(in, "");
         if (root == NULL)
             return out_of_memory();
@@ -133,6 +134,56 @@ static enum jobs_status from_operands(const struct cli_options *o,
         }
     }
     l->single = o->ninputs == 1 && l->walked.n == 0 && per == 1;
+    return JOBS_OK;
+}
+
+/* The command line's rules for '-' (check_streams in options.c) applied
+ * to a manifest's jobs: standard input is read by one job at most, which
+ * must name its output (stdin has no name to derive one from) and cannot
+ * be read twice (--normalize) or measured (-D); standard output cannot be
+ * an output among other jobs, so no row may name it.  Prints
+ * "tempitch: CSV:LINE: reason" and returns JOBS_USAGE on a breach. */
+static enum jobs_status manifest_streams(const struct cli_options *o,
+                                         const struct job_list *l)
+{
+    const struct job_spec *reader = NULL;
+    for (size_t k = 0; k < l->n; k++) {
+        const struct job_spec *s = &l->specs[k];
+        const char *why = NULL;
+        char buf[128];
+        if (s->output != NULL && convert_is_stdio(s->output))
+            why = "'-' (stdout) cannot be a manifest row's output (use -o - "
+                  "with one input file)";
+        else if (!convert_is_stdio(s->input))
+            continue;
+        else if (convert_is_stdio(o->manifest))
+            why = "'-' (stdin) cannot be an input: the manifest itself is "
+                  "read from stdin";
+        else if (reader != NULL && reader->line == s->line)
+            why = "'-' (stdin) would be read by several jobs of this row "
+                  "(give it one pitch and one tempo)";
+        else if (reader != NULL) {
+            snprintf(buf, sizeof buf,
+                     "'-' (stdin) is already the input of line %lu (stdin "
+                     "can be read once)",
+                     reader->line);
+            why = buf;
+        } else if (s->output == NULL)
+            why = "'-' (stdin) needs an output in its row (stdin has no name "
+                  "to derive one from)";
+        else if (o->params.normalize)
+            why = "--normalize reads the input twice; stdin can only be read "
+                  "once";
+        else if (s->duration > 0)
+            why = "-D needs the input's length, which stdin does not give";
+        if (why != NULL) {
+            message("tempitch: %s:%lu: %s\n",
+                    convert_is_stdio(o->manifest) ? "stdin" : o->manifest,
+                    s->line, why);
+            return JOBS_USAGE;
+        }
+        reader = s;
+    }
     return JOBS_OK;
 }
 
@@ -166,7 +217,7 @@ static enum jobs_status from_manifest(const struct cli_options *o,
             l->specs[k].line = r->line;
         }
     }
-    return JOBS_OK;
+    return manifest_streams(o, l);
 }
 
 enum jobs_status jobs_build(const struct cli_options *o,

@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
 #include "jsonl.h"
+#include "message.h"
 #include "report.h"
 
 #include <errno.h>
@@ -36,7 +37,7 @@ struct jsonl *jsonl_open(const char *path)
     r->failed = 0;
     r->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
     if (r->fd < 0) {
-        fprintf(stderr, "tempitch: %s: %s\n", path, strerror(errno));
+        message("tempitch: %s: %s\n", path, strerror(errno));
         free(r);
         return NULL;
     }
@@ -147,8 +148,7 @@ int jsonl_job(struct jsonl *r, const struct cli_options *o, const struct job *j)
     }
     free(line);
     if (err != 0) {
-        fprintf(stderr, "tempitch: %s: write error: %s\n", r->path,
-                strerror(err));
+        message("tempitch: %s: write error: %s\n", r->path, strerror(err));
         r->failed = 1;
         return -1;
     }
@@ -161,7 +161,7 @@ int jsonl_close(struct jsonl *r)
         return 0;
     int rc = 0;
     if (close(r->fd) != 0) {
-        fprintf(stderr, "tempitch: %s: %s\n", r->path, strerror(errno));
+        message("tempitch: %s: %s\n", r->path, strerror(errno));
         rc = -1;
     }
     free(r);

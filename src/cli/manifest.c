@@ -6,6 +6,7 @@
  * (and to fuzz) than one over a stream.
  */
 #include "manifest.h"
+#include "message.h"
 
 #include <tempitch/stretch.h>
 
@@ -330,6 +331,10 @@ int manifest_parse(const char *text, size_t len, struct manifest *m,
                         .err_size = size};
     *line = 0;
     err[0] = '\0';
+    /* A UTF-8 byte order mark, as spreadsheets write ("CSV UTF-8"), is an
+     * encoding marker, not part of the first column's name. */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        ps.p += 3;
     const char *nul = len > 0 ? memchr(text, '\0', len) : NULL;
     if (nul != NULL) {
         unsigned long l = 1;
@@ -416,7 +421,7 @@ int manifest_load(const char *path, struct manifest *m)
     const char *name = from_stdin ? "stdin" : path;
     FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (f == NULL) {
-        fprintf(stderr, "tempitch: %s: %s\n", name, strerror(errno));
+        message("tempitch: %s: %s\n", name, strerror(errno));
         return -1;
     }
     char *text = NULL;
@@ -425,7 +430,7 @@ int manifest_load(const char *path, struct manifest *m)
     if (!from_stdin)
         fclose(f);
     if (err != 0) {
-        fprintf(stderr, "tempitch: %s: %s\n", name, strerror(err));
+        message("tempitch: %s: %s\n", name, strerror(err));
         return -1;
     }
     char reason[256];
@@ -438,9 +443,9 @@ int manifest_load(const char *path, struct manifest *m)
     }
     if (rc != 0) {
         if (line > 0)
-            fprintf(stderr, "tempitch: %s:%lu: %s\n", name, line, reason);
+            message("tempitch: %s:%lu: %s\n", name, line, reason);
         else
-            fprintf(stderr, "tempitch: %s: %s\n", name, reason);
+            message("tempitch: %s: %s\n", name, reason);
         return -1;
     }
     return 0;

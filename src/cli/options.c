@@ -6,6 +6,8 @@
  * the other rather than silently ignored.
  */
 #include "options.h"
+#include "message.h"
+#include "fdpath.h"
 #include "help.h"
 #include "sfformat.h"
 #include "template.h"
@@ -23,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum {
     OPT_FORCE = 256,
@@ -105,9 +108,9 @@ static const char *pipeline_option_name(int c);
 static enum cli_parse_status usage_error(const char *msg, const char *arg)
 {
     if (arg != NULL)
-        fprintf(stderr, "tempitch: %s '%s'\n", msg, arg);
+        message("tempitch: %s '%s'\n", msg, arg);
     else
-        fprintf(stderr, "tempitch: %s\n", msg);
+        message("tempitch: %s\n", msg);
     fputs("Try 'tempitch --help' for more information.\n", stderr);
     return CLI_USAGE;
 }
@@ -149,8 +152,8 @@ static int parse_ranged(const char *text, const char *what, const char *kind,
         *value = v;
         return 0;
     }
-    fprintf(stderr, "tempitch: invalid %s '%s' (expected %s in %g..%g)\n", what,
-            text, kind, lo, hi);
+    message("tempitch: invalid %s '%s' (expected %s in %g..%g)\n", what, text,
+            kind, lo, hi);
     return -1;
 }
 
@@ -170,8 +173,7 @@ static int parse_int(const char *text, const char *what, long lo, long hi,
         ok = *end == '\0' && errno == 0 && v >= lo && v <= hi;
     }
     if (!ok) {
-        fprintf(stderr,
-                "tempitch: invalid %s '%s' (expected an integer in %ld..%ld)\n",
+        message("tempitch: invalid %s '%s' (expected an integer in %ld..%ld)\n",
                 what, text, lo, hi);
         return -1;
     }
@@ -203,8 +205,7 @@ static int parse_tempo(const char *text, double *tempo)
     }
     /* !(v >= lo) also catches NaN. */
     if (!(v >= TP_TEMPO_MIN && v <= TP_TEMPO_MAX)) {
-        fprintf(stderr,
-                "tempitch: invalid tempo '%s' (expected a speed factor in "
+        message("tempitch: invalid tempo '%s' (expected a speed factor in "
                 "%g..%g, or X:Y BPM with Y/X in that range)\n",
                 text, TP_TEMPO_MIN, TP_TEMPO_MAX);
         return -1;
@@ -219,8 +220,7 @@ static int parse_tempo(const char *text, double *tempo)
 static int check_spelling(int *seen, int opt, const char *setting)
 {
     if (*seen != 0 && *seen != opt) {
-        fprintf(stderr,
-                "tempitch: -%c and -%c both set the %s; give only one\n", *seen,
+        message("tempitch: -%c and -%c both set the %s; give only one\n", *seen,
                 opt, setting);
         return -1;
     }
@@ -265,8 +265,8 @@ static int parse_list(const char *text, value_fn *parse, double *values,
     for (;;) {
         size_t len = strcspn(p, ",");
         if (n == CLI_VALUES_MAX) {
-            fprintf(stderr, "tempitch: too many values in '%s' (at most %d)\n",
-                    text, CLI_VALUES_MAX);
+            message("tempitch: too many values in '%s' (at most %d)\n", text,
+                    CLI_VALUES_MAX);
             return -1;
         }
         char *piece = malloc(len + 1);
@@ -295,8 +295,8 @@ static int take_format(const char *text, struct cli_options *o)
 {
     const struct sfformat_name *f = sfformat_major_named(text);
     if (f == NULL) {
-        fprintf(stderr, "tempitch: unknown format '%s' (expected one of: %s)\n",
-                text, sfformat_major_names());
+        message("tempitch: unknown format '%s' (expected one of: %s)\n", text,
+                sfformat_major_names());
         return -1;
     }
     o->params.out_major = f->format;
@@ -309,8 +309,7 @@ static int take_subtype(const char *text, struct cli_options *o)
 {
     const struct sfformat_name *f = sfformat_subtype_named(text);
     if (f == NULL) {
-        fprintf(stderr,
-                "tempitch: unknown subtype '%s' (expected one of: %s)\n", text,
+        message("tempitch: unknown subtype '%s' (expected one of: %s)\n", text,
                 sfformat_subtype_names());
         return -1;
     }
@@ -330,7 +329,7 @@ static int job_option(int c, struct cli_options *o, const char **batch_only)
         return 0;
     case OPT_NAME:
         if (template_check(optarg, why, sizeof why) != 0) {
-            fprintf(stderr, "tempitch: invalid --name '%s': %s\n", optarg, why);
+            message("tempitch: invalid --name '%s': %s\n", optarg, why);
             return -1;
         }
         o->name_template = optarg;
@@ -360,11 +359,14 @@ static int finish_job_options(const struct cli_options *o, size_t nfiles)
     int major = o->params.out_major, sub = o->params.out_subtype;
     /* The rate and channels are unknown until the files are opened; a
      * combination no common shape can use is wrong whatever they are. */
-    if (major != 0 && sub != 0 &&
-        sfformat_explicit(major, sub, 44100, 1) == 0 &&
-        sfformat_explicit(major, sub, 48000, 1) == 0 &&
-        sfformat_explicit(major, sub, 48000, 2) == 0) {
-        fprintf(stderr, "tempitch: --format %s cannot store --subtype %s\n",
+    static const int shapes[][2] = {{44100, 1}, {48000, 1}, {48000, 2}};
+    int usable = major == 0 || sub == 0;
+    for (size_t i = 0; !usable && i < sizeof shapes / sizeof *shapes; i++) {
+        int f = sfformat_explicit(major, sub, shapes[i][0], shapes[i][1]);
+        usable = f != 0 && sfformat_can_write(f, shapes[i][0], shapes[i][1]);
+    }
+    if (!usable) {
+        message("tempitch: --format %s cannot store --subtype %s\n",
                 o->format_ext, sfformat_subtype_short(sub));
         return -1;
     }
@@ -423,8 +425,7 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
         if (check_spelling(&o->tempo_opt, c, "tempo") != 0)
             return -1;
         if (parse_number(optarg, &v) != 0 || !(v > 0)) {
-            fprintf(stderr,
-                    "tempitch: invalid duration '%s' (expected seconds > 0)\n",
+            message("tempitch: invalid duration '%s' (expected seconds > 0)\n",
                     optarg);
             return -1;
         }
@@ -504,8 +505,8 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
         int q = c == OPT_FAST ? TP_QUALITY_FAST : TP_QUALITY_FINE;
         if (o->params.quality != TP_QUALITY_BALANCED &&
             o->params.quality != q) {
-            fprintf(stderr, "tempitch: --fast and --fine both set the "
-                            "quality; give only one\n");
+            message("tempitch: --fast and --fine both set the "
+                    "quality; give only one\n");
             return -1;
         }
         o->params.quality = q;
@@ -549,8 +550,7 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
                                           size_t nfiles)
 {
     if (s->batch_only != NULL) {
-        fprintf(stderr, "tempitch: %s cannot be used with --bench\n",
-                s->batch_only);
+        message("tempitch: %s cannot be used with --bench\n", s->batch_only);
         return CLI_USAGE;
     }
     if (o->npitch > 1 || o->ntempo > 1) {
@@ -585,6 +585,26 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     b->files = files;
     b->nfiles = nfiles;
     return CLI_RUN;
+}
+
+/* -o naming a descriptor (fdpath.h): standard output's own names
+ * (/dev/stdout, /dev/fd/1, /proc/self/fd/1) are -o -; any other one is
+ * refused.  Returns 0, or -1 after printing the usage error. */
+static int output_descriptor(struct cli_options *o)
+{
+    int own = 0;
+    int fd = o->output != NULL && !convert_is_stdio(o->output)
+                 ? fdpath_descriptor(o->output, &own)
+                 : -1;
+    if (fd == STDOUT_FILENO && own)
+        o->output = CONVERT_STDIO;
+    else if (fd >= 0) {
+        message("tempitch: -o %s: names an open file descriptor, not a file "
+                "(standard output is -o - or -o /dev/stdout)\n",
+                o->output);
+        return -1;
+    }
+    return 0;
 }
 
 /* The rules of "-" (standard input as the input, standard output as -o):
@@ -674,8 +694,7 @@ enum cli_parse_status options_parse(int argc, char **argv,
     if (opts->bench)
         return finish_bench(opts, &seen, files, nfiles);
     if (seen.bench_only != NULL) {
-        fprintf(stderr, "tempitch: %s only applies to --bench\n",
-                seen.bench_only);
+        message("tempitch: %s only applies to --bench\n", seen.bench_only);
         return CLI_USAGE;
     }
     if (finish_job_options(opts, nfiles) != 0)
@@ -684,6 +703,8 @@ enum cli_parse_status options_parse(int argc, char **argv,
         return usage_error("no input file given", NULL);
     opts->inputs = files;
     opts->ninputs = nfiles;
+    if (output_descriptor(opts) != 0)
+        return CLI_USAGE;
     if (check_streams(opts) != 0)
         return CLI_USAGE;
     return CLI_RUN;
@@ -711,8 +732,7 @@ static int parse_shard(const char *text, unsigned long *k, unsigned long *n)
              b <= CLI_SHARDS_MAX;
     }
     if (!ok) {
-        fprintf(stderr,
-                "tempitch: invalid shard '%s' (expected K/N with 1 <= K <= N "
+        message("tempitch: invalid shard '%s' (expected K/N with 1 <= K <= N "
                 "<= %lu)\n",
                 text, CLI_SHARDS_MAX);
         return -1;

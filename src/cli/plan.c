@@ -15,6 +15,8 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 
 #include "plan.h"
+#include "message.h"
+#include "fdpath.h"
 #include "naming.h"
 #include "select.h"
 #include "sfio.h"
@@ -80,8 +82,7 @@ static enum plan_status choose_mode(const struct cli_options *o,
     if (l->single) {
         *mode = is_dir || trailing_slash ? OUT_DIR : OUT_FILE;
         if (*mode == OUT_DIR && convert_is_stdio(o->inputs[0])) {
-            fprintf(stderr,
-                    "tempitch: %s: is a directory (reading stdin needs -o "
+            message("tempitch: %s: is a directory (reading stdin needs -o "
                     "FILE or -o -)\n",
                     o->output);
             return PLAN_USAGE;
@@ -90,13 +91,11 @@ static enum plan_status choose_mode(const struct cli_options *o,
     }
     if (exists && !is_dir) {
         if (o->ninputs > 1 && l->nvariants == 1 && l->walked.n == 0)
-            fprintf(stderr,
-                    "tempitch: %s: not a directory (with %zu input files, "
+            message("tempitch: %s: not a directory (with %zu input files, "
                     "-o must name a directory)\n",
                     o->output, o->ninputs);
         else
-            fprintf(stderr,
-                    "tempitch: %s: not a directory (with %zu jobs, -o must "
+            message("tempitch: %s: not a directory (with %zu jobs, -o must "
                     "name a directory)\n",
                     o->output, l->n);
         return PLAN_USAGE;
@@ -335,8 +334,7 @@ static enum plan_status check_duplicates(const struct plan *p)
             const struct job *a = &p->jobs[keys[first].job];
             const struct job *b = &p->jobs[keys[i].job];
             char wa[64], wb[64];
-            fprintf(stderr,
-                    "tempitch: %s%s and %s%s would both be written to %s\n",
+            message("tempitch: %s%s and %s%s would both be written to %s\n",
                     a->input, which_job(p, a, wa, sizeof wa), b->input,
                     which_job(p, b, wb, sizeof wb), b->output);
             status = PLAN_USAGE;
@@ -345,6 +343,50 @@ static enum plan_status check_duplicates(const struct plan *p)
     for (size_t i = 0; i < n; i++)
         free(keys[i].key);
     free(keys);
+    return status;
+}
+
+/* Step 3, for --report: the report is appended to, so it must be neither
+ * an input (by any name: compared by device and inode, as outputs are)
+ * nor one of the outputs (compared as check_duplicates compares them).
+ * Prints one line and returns PLAN_USAGE on a clash. */
+static enum plan_status check_report(const struct cli_options *o,
+                                     const struct plan *p,
+                                     const struct stat *st, const int *st_ok)
+{
+    if (o->report_path == NULL)
+        return PLAN_OK;
+    struct stat rst;
+    if (stat(o->report_path, &rst) == 0) {
+        for (size_t i = 0; i < p->njobs; i++) {
+            if (st_ok[i] && same_file(&rst, &st[i])) {
+                message("tempitch: %s: the --report file is the input %s "
+                        "(refusing to write to it)\n",
+                        o->report_path, p->jobs[i].input);
+                return PLAN_USAGE;
+            }
+        }
+    }
+    struct dir_memo memo = {NULL, NULL};
+    char *key = canonical_output(o->report_path, &memo);
+    enum plan_status status = key == NULL ? out_of_memory() : PLAN_OK;
+    for (size_t i = 0; status == PLAN_OK && i < p->njobs; i++) {
+        if (!p->jobs[i].runs)
+            continue;
+        char *k = canonical_output(p->jobs[i].output, &memo);
+        if (k == NULL) {
+            status = out_of_memory();
+        } else if (strcmp(k, key) == 0) {
+            message("tempitch: %s: the --report file is the output of %s "
+                    "(refusing to write to it)\n",
+                    o->report_path, p->jobs[i].input);
+            status = PLAN_USAGE;
+        }
+        free(k);
+    }
+    free(key);
+    free(memo.dir);
+    free(memo.real);
     return status;
 }
 
@@ -432,6 +474,13 @@ static void examine(const struct cli_options *o, struct job *j,
         j->params.tempo = tempo;
     }
 
+    int own;
+    if (!convert_is_stdio(j->output) &&
+        fdpath_descriptor(j->output, &own) >= 0) {
+        /* the rename would replace the link (fdpath.h) */
+        refuse(j, j->output, "names an open file descriptor, not a file");
+        return;
+    }
     struct stat out_st;
     if (convert_is_stdio(j->output) || stat(j->output, &out_st) != 0)
         return;
@@ -574,19 +623,21 @@ static enum plan_status plan_jobs(const struct cli_options *o,
     enum plan_status status = check_duplicates(p);
     if (status != PLAN_OK) {
         if (o->name_template != NULL)
-            fprintf(stderr,
-                    "tempitch: --name '%s' gives several jobs the same "
+            message("tempitch: --name '%s' gives several jobs the same "
                     "output (use fields that tell them apart: {stem}, "
                     "{tag}, {variant}, ...)\n",
                     o->name_template);
         return status;
     }
+    status = check_report(o, p, st, st_ok);
+    if (status != PLAN_OK)
+        return status;
 
     if (mode == OUT_DIR) {
         int err = make_directories(o->output);
         if (err != 0) {
-            fprintf(stderr, "tempitch: %s: cannot create directory: %s\n",
-                    o->output, strerror(err));
+            message("tempitch: %s: cannot create directory: %s\n", o->output,
+                    strerror(err));
             return PLAN_FATAL;
         }
     }

@@ -2,6 +2,7 @@
  * report.c -- per-file lines, the timing table and JSON; see report.h.
  */
 #include "report.h"
+#include "message.h"
 
 #include <tempitch/stretch.h>
 
@@ -94,33 +95,31 @@ void report_file(const struct job *j, enum cli_verbosity v)
     const struct convert_result *r = &j->result;
     if (r->status == CONVERT_UP_TO_DATE) {
         if (v == VERBOSITY_VERBOSE)
-            fprintf(stderr, "%s -> %s: up to date\n", j->input, j->output);
+            message("%s -> %s: up to date\n", j->input, j->output);
         return;
     }
     if (r->status != CONVERT_OK) {
-        fprintf(stderr, "tempitch: %s: %s\n", r->about ? r->about : j->input,
+        message("tempitch: %s: %s\n", r->about ? r->about : j->input,
                 r->reason);
         return;
     }
     if (v == VERBOSITY_QUIET)
         return;
     if (r->invalid > 0)
-        fprintf(stderr,
-                "tempitch: %s: %zu invalid sample%s (NaN, infinity or "
+        message("tempitch: %s: %zu invalid sample%s (NaN, infinity or "
                 "magnitude above 1e12) replaced by 0\n",
                 j->input, r->invalid, r->invalid == 1 ? "" : "s");
     if (r->clipped > 0)
-        fprintf(stderr, "tempitch: %s: %zu samples clipped\n", j->output,
-                r->clipped);
+        message("tempitch: %s: %zu samples clipped\n", j->output, r->clipped);
     if (r->limited > 0)
-        fprintf(stderr, "tempitch: %s: limited %zu sample%s, max %.1f dB\n",
-                j->output, r->limited, r->limited == 1 ? "" : "s", limit_db(r));
+        message("tempitch: %s: limited %zu sample%s, max %.1f dB\n", j->output,
+                r->limited, r->limited == 1 ? "" : "s", limit_db(r));
     if (v == VERBOSITY_VERBOSE) {
-        fprintf(stderr, "%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime",
+        message("%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime",
                 j->input, j->output, audio_seconds(j), output_seconds(j),
                 j->took, realtime(j));
         if (r->gain != 1.0)
-            fprintf(stderr, ", normalized %.1f dB", gain_db(r));
+            message(", normalized %.1f dB", gain_db(r));
         fputs(")\n", stderr);
     }
 }
@@ -170,12 +169,11 @@ void report_settings(const struct cli_options *o, const struct plan *p,
 {
     /* No "tempitch:" prefix: that marks errors and warnings, which
      * scripts may grep for. */
-    fprintf(stderr, "batch: %zu file%s, %zu to run, on %d thread%s\n", p->njobs,
+    message("batch: %zu file%s, %zu to run, on %d thread%s\n", p->njobs,
             p->njobs == 1 ? "" : "s", p->nrun, threads,
             threads == 1 ? "" : "s");
     if (o->manifest != NULL)
-        fprintf(stderr,
-                "jobs: from the manifest %s (its rows may set "
+        message("jobs: from the manifest %s (its rows may set "
                 "pitch and tempo)\n",
                 o->manifest);
     if (o->npitch > 1) {
@@ -183,39 +181,38 @@ void report_settings(const struct cli_options *o, const struct plan *p,
         print_list(stderr, o, o->npitch, semitones_at, "%+g");
         fputs(" semitones\n", stderr);
     } else {
-        fprintf(stderr, "pitch: %+g semitones (frequency ratio %g)\n",
-                semitones(o), exp2(semitones(o) / 12.0));
+        message("pitch: %+g semitones (frequency ratio %g)\n", semitones(o),
+                exp2(semitones(o) / 12.0));
     }
     if (o->ntempo > 1) {
         fputs("tempo: every one of ", stderr);
         print_list(stderr, o, o->ntempo, tempo_at, "%g");
         fputs(" (speed factors)\n", stderr);
     } else if (o->duration > 0)
-        fprintf(stderr,
-                "tempo: each file its own, so that every output lasts "
+        message("tempo: each file its own, so that every output lasts "
                 "%g s\n",
                 o->duration);
     else
-        fprintf(stderr, "tempo: %g (speed factor; outputs last %g x as long)\n",
+        message("tempo: %g (speed factor; outputs last %g x as long)\n",
                 o->params.tempo, 1.0 / o->params.tempo);
     if (o->params.formant_st != 0.0)
-        fprintf(stderr, "formants: moved %+g semitones from the input's\n",
+        message("formants: moved %+g semitones from the input's\n",
                 o->params.formant_st);
     else if (o->params.formant)
-        fprintf(stderr, "formants: kept where they are in the input\n");
+        message("formants: kept where they are in the input\n");
     if (o->params.normalize)
-        fprintf(stderr, "normalize: outputs beyond full scale are scaled "
-                        "to a peak of 0.999\n");
+        message("normalize: outputs beyond full scale are scaled "
+                "to a peak of 0.999\n");
     else if (o->params.clip)
-        fprintf(stderr, "clip: integer and lossy outputs are clipped at "
-                        "full scale\n");
-    fprintf(stderr, "quality: %s\n", quality_name(o->params.quality));
+        message("clip: integer and lossy outputs are clipped at "
+                "full scale\n");
+    message("quality: %s\n", quality_name(o->params.quality));
     if (p->out_dir != NULL)
-        fprintf(stderr, "outputs: in %s\n", p->out_dir);
+        message("outputs: in %s\n", p->out_dir);
     else if (o->output != NULL)
-        fprintf(stderr, "output: %s\n", o->output);
+        message("output: %s\n", o->output);
     else
-        fprintf(stderr, "outputs: next to their inputs\n");
+        message("outputs: next to their inputs\n");
 }
 
 /* ---- table -------------------------------------------------------------- */

@@ -7,6 +7,7 @@
  * them.
  */
 #include "run.h"
+#include "message.h"
 #include "clock.h"
 #include "jsonl.h"
 #include "progress.h"
@@ -183,8 +184,8 @@ static int run_pool(struct run *r)
 
 out:
     if (rc != 0)
-        fprintf(stderr, "tempitch: cannot run %d worker thread%s: %s\n",
-                threads, threads == 1 ? "" : "s", tp_strerror(rc));
+        message("tempitch: cannot run %d worker thread%s: %s\n", threads,
+                threads == 1 ? "" : "s", tp_strerror(rc));
     tp_pool_destroy(pool);
     for (int w = 0; r->conv != NULL && w < threads; w++)
         converter_free(r->conv[w]);

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Names and paths that a careless tool would get wrong (issue 11): the
+# --report file is never an input or an output; names of open descriptors
+# (/dev/stdout) are streams, never replaced; a manifest follows the
+# command line's rules for '-'; control characters in names never reach
+# the terminal raw; names near the file system's length limit; a BOM in a
+# manifest; --format/--subtype pairs libsndfile cannot write.
+# docs/errors.md lists the same cases with the messages checked here.
+#
+# usage: hostile.sh CASE TEMPITCH GEN_SIGNAL WAVINFO
+
+# shellcheck source=tests/integration/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# frames_ok FILE N TEMPO: FILE has round(N / TEMPO) frames.
+frames_ok() {
+    local want got
+    want=$(expected_frames "$2" "$3")
+    got=$(info "$1" frames)
+    [[ $got == "$want" ]] || fail "$1: $got frames, expected $want"
+}
+
+case_report_paths() {
+    gen -d 0.2 in.wav
+    gen -d 0.2 b.wav
+    cp in.wav orig.wav
+    ln in.wav hard.wav
+    ln -s in.wav sym.wav
+    # the report named as the input, by any name; and as one of the outputs
+    for rep in in.wav ./in.wav "$PWD/in.wav" hard.wav sym.wav; do
+        run --report "$rep" in.wav b.wav -o out/
+        expect_status 2
+        expect_stderr "tempitch: $rep: the --report file is the input in.wav (refusing to write to it)"
+    done
+    run --report out/b.wav in.wav b.wav -o out/
+    expect_status 2
+    expect_stderr "tempitch: out/b.wav: the --report file is the output of b.wav (refusing to write to it)"
+    cmp -s in.wav orig.wav || fail "the input was appended to"
+    [[ ! -e out ]] || fail "a usage error wrote out/"
+    run -q --report r.jsonl in.wav b.wav -o out/
+    expect_status 0
+    [[ $(wc -l <r.jsonl) -eq 2 ]] || fail "report has $(wc -l <r.jsonl) lines"
+}
+
+case_descriptor_names() {
+    gen -d 0.3 in.wav
+    local n
+    n=$(info in.wav frames)
+    "$TEMPITCH" -p 2 in.wav -o - >plain.wav
+    # A link of ours to /proc/self/fd/1 (what /dev/stdout is) and
+    # /dev/fd/1 are -o -: the audio goes to standard output (here a file)
+    # and the link stays a link.  Not /dev/stdout itself: a tempitch that
+    # got this wrong would replace the system's link.
+    ln -s /proc/self/fd/1 so
+    ln -s so so2
+    for out in so so2 /dev/fd/1; do
+        set +e
+        "$TEMPITCH" --force -p 2 in.wav -o "$out" >got.wav 2>stderr.txt
+        status=$?
+        set -e
+        last_args="--force -p 2 in.wav -o $out"
+        expect_status 0
+        cmp -s got.wav plain.wav || fail "-o $out differs from -o -"
+    done
+    [[ -L so && -L so2 ]] || fail "the link so or so2 was replaced"
+    frames_ok got.wav "$n" 1
+    # Any other descriptor is refused before anything runs.
+    run --force in.wav -o /dev/fd/2
+    expect_status 2
+    expect_stderr "tempitch: -o /dev/fd/2: names an open file descriptor, not a file"
+    ln -s /dev/fd/2 se
+    run --force in.wav -o se
+    expect_status 2
+    expect_stderr "tempitch: -o se: names an open file descriptor"
+    [[ -L se ]] || fail "the link se was replaced"
+    # As a manifest row's output: that job fails, the others run.
+    printf 'input,output\nin.wav,se\nin.wav,m.wav\n' >m.csv
+    run -q --force --manifest m.csv
+    expect_status 1
+    expect_stderr "tempitch: se: names an open file descriptor, not a file"
+    [[ -L se ]] || fail "the link se was replaced by the manifest job"
+    frames_ok m.wav "$n" 1
+    no_temp_files .
+}
+
+case_manifest_stdin() {
+    gen -d 0.3 in.wav
+    local n
+    n=$(info in.wav frames)
+    printf 'input,output\n-,s1.wav\n-,s2.wav\n' >two.csv
+    run --manifest two.csv <in.wav
+    expect_status 2
+    expect_stderr "tempitch: two.csv:3: '-' (stdin) is already the input of line 2 (stdin can be read once)"
+    printf 'input\n-\n' >noout.csv
+    run --manifest noout.csv -o o/ <in.wav
+    expect_status 2
+    expect_stderr "tempitch: noout.csv:2: '-' (stdin) needs an output in its row"
+    printf 'input,output\n-,s1.wav\n' >one.csv
+    run -p 1,2 --manifest one.csv <in.wav
+    expect_status 2
+    expect_stderr "tempitch: one.csv:2: '-' (stdin) would be read by several jobs of this row"
+    run --normalize --manifest one.csv <in.wav
+    expect_status 2
+    expect_stderr "tempitch: one.csv:2: --normalize reads the input twice"
+    run --manifest - <one.csv
+    expect_status 2
+    expect_stderr "tempitch: stdin:2: '-' (stdin) cannot be an input: the manifest itself is read from stdin"
+    printf 'input,output\nin.wav,-\n' >so.csv
+    run --manifest so.csv
+    expect_status 2
+    expect_stderr "tempitch: so.csv:2: '-' (stdout) cannot be a manifest row's output"
+    [[ ! -e s1.wav && ! -e s2.wav && ! -e o ]] || fail "a usage error wrote a file"
+    # One row reading stdin, with its output, among others: as the command
+    # line's "- -o FILE".
+    printf 'input,output\n-,s1.wav\nin.wav,f.wav\n' >ok.csv
+    run -q -p 2 --manifest ok.csv <in.wav
+    expect_status 0
+    run -q -p 2 - -o cl.wav <in.wav
+    expect_status 0
+    cmp -s s1.wav cl.wav || fail "the manifest's stdin job differs from - -o FILE"
+    frames_ok s1.wav "$n" 1
+}
+
+case_control_names() {
+    gen -d 0.2 b.wav
+    local evil=$'evil\e]0;x\a\e[2J.wav' nl=$'two\nlines.wav'
+    cp b.wav "$evil"
+    run "$evil" "$nl" -o out/
+    expect_status 1
+    expect_stderr "tempitch: two?lines.wav: No such file or directory"
+    ! grep -q $'\e' stderr.txt || fail "an escape character reached stderr"
+    ! grep -q $'\a' stderr.txt || fail "a bell character reached stderr"
+    [[ $(wc -l <stderr.txt) -eq 1 ]] ||
+        fail "one failed file, $(wc -l <stderr.txt) lines: $(cat -v stderr.txt)"
+    ! grep -q $'\e' stdout.txt || fail "an escape character reached the table"
+    # the verbose lines too
+    run -v --force "$evil" -o "$evil.out.wav"
+    expect_status 0
+    expect_stderr "evil?]0;x??[2J.wav -> evil?]0;x??[2J.wav.out.wav"
+    ! grep -q $'\e' stderr.txt || fail "an escape character reached stderr (-v)"
+}
+
+case_long_names() {
+    gen -d 0.2 b.wav
+    local n name
+    n=$(info b.wav frames)
+    # 255 bytes, the limit of most file systems: the temporary name must
+    # still fit.
+    for len in 243 244 250 255; do
+        name=$(head -c $((len - 4)) /dev/zero | tr '\0' a).wav
+        run -q -T 1.25 b.wav -o "$name"
+        expect_status 0
+        frames_ok "$name" "$n" 1.25
+        rm -f "$name"
+    done
+    no_temp_files .
+}
+
+case_manifest_bom() {
+    gen -d 0.2 b.wav
+    # Excel's "CSV UTF-8" starts with a byte order mark.
+    printf '\xef\xbb\xbfinput,output,tempo\nb.wav,m.wav,1.25\n' >bom.csv
+    run -q --manifest bom.csv
+    expect_status 0
+    frames_ok m.wav "$(info b.wav frames)" 1.25
+    # Only at the very start: elsewhere it is part of a name.
+    printf 'input,output\n\xef\xbb\xbfb.wav,n.wav\n' >mid.csv
+    run -q --manifest mid.csv
+    expect_status 1
+    expect_stderr "No such file or directory"
+}
+
+case_impossible_subtype() {
+    gen -d 0.2 b.wav
+    for pair in "wav mp3" "aiff vorbis" "flac opus" "ogg pcm16"; do
+        # shellcheck disable=SC2086
+        set -- $pair
+        run --format "$1" --subtype "$2" b.wav -o "x.$1"
+        expect_status 2
+        expect_stderr "tempitch: --format $1 cannot store --subtype $2"
+        [[ ! -e x.$1 ]] || fail "--format $1 --subtype $2 wrote a file"
+    done
+    run -q --format wav --subtype ulaw b.wav -o ok.wav
+    expect_status 0
+}
+
+run_case
