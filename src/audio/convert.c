@@ -12,6 +12,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "convert.h"
+#include "fdvio.h"
 #include "limitout.h"
 #include "oggserial.h"
 #include "outfile.h"
@@ -420,7 +421,28 @@ static void copy_strings(SNDFILE *in, SNDFILE *out)
 struct sink {
     struct outfile *file;
     struct pipeout *pipe;
+    int downgrade; /* an RF64 `file` of unknown length: plain WAV layout
+                      if it stays under 4 GiB (fit_container)         */
 };
+
+/* Records a failed write of the output.  The reason, best first: the
+ * container's size limit was reached; the system's errno that the writer
+ * recorded (`err`); libsndfile's own reason (`fallback`), which for some
+ * encoders is a guess ("Unspecified internal error"). */
+static enum convert_status fail_write(struct convert_result *r,
+                                      const char *out_path, int format,
+                                      int over_limit, int err,
+                                      const char *fallback)
+{
+    int major = format & SF_FORMAT_TYPEMASK;
+    if (over_limit)
+        return fail(r, out_path,
+                    "write error: too long for %s, which holds at most %lld "
+                    "bytes (use " SFFORMAT_LARGE_NAMES ")",
+                    sfformat_major_name(major), sfformat_max_bytes(major));
+    return fail(r, out_path, "write error: %s",
+                err != 0 ? strerror(err) : fallback);
+}
 
 /* One pass: streams `in` into the open temporary output or the pipe of
  * `to` (from its start) with the gain in *k, and closes the libsndfile
@@ -446,18 +468,24 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
         if (err != 0)
             return fail(r, out_path, "%s", strerror(err));
     }
-    /* The descriptor stays ours so outfile_commit can close it and check
-     * the result. */
-    SNDFILE *out = to.file != NULL
-                       ? sfio_open_write_fd(to.file->fd, &out_info, r->reason,
-                                            sizeof r->reason)
-                       : pipeout_open(to.pipe, STDOUT_FILENO, &out_info,
-                                      r->reason, sizeof r->reason);
+    /* A file is written through our own I/O (fdvio.h), which sees every
+     * write error and stops at the container's size limit; the descriptor
+     * stays ours so outfile_commit can close it and check the result. */
+    struct fdvio vio;
+    SNDFILE *out =
+        to.file != NULL
+            ? fdvio_open(&vio, to.file->fd,
+                         sfformat_max_bytes(format & SF_FORMAT_TYPEMASK),
+                         &out_info, r->reason, sizeof r->reason)
+            : pipeout_open(to.pipe, STDOUT_FILENO, &out_info, r->reason,
+                           sizeof r->reason);
     if (out == NULL) {
         r->status = CONVERT_FAILED;
         r->about = out_path;
         return r->status;
     }
+    if (to.downgrade)
+        sf_command(out, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE);
     /* A float WAV otherwise gets a PEAK chunk with a timestamp, and the
      * same run would not give the same bytes twice. */
     sf_command(out, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);
@@ -478,7 +506,7 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
      * is left to clip. */
     k->clamp = k->count_clip;
 
-    int rc = TP_OK;
+    int rc = TP_OK, err;
     char why[CONVERT_REASON_MAX];
     switch (stream(c, in, out, k, r, &rc)) {
     case STREAM_OK:
@@ -488,13 +516,13 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
         fail(r, in_path, "read error: %s", why);
         break;
     case STREAM_WRITE:
-        /* A pipe knows the system's reason ("Broken pipe"); libsndfile
-         * only saw a short write. */
-        if (to.file == NULL && pipeout_error(to.pipe) != 0)
-            snprintf(why, sizeof why, "%s", strerror(pipeout_error(to.pipe)));
-        else
+        /* Our writers know the system's reason ("No space left on device",
+         * "Broken pipe"); libsndfile only saw a short write. */
+        err = to.file != NULL ? fdvio_error(&vio) : pipeout_error(to.pipe);
+        if (err == 0)
             sfio_reason(out, why, sizeof why);
-        fail(r, out_path, "write error: %s", why);
+        fail_write(r, out_path, format,
+                   to.file != NULL && fdvio_over_limit(&vio), err, why);
         break;
     case STREAM_ENGINE:
         fail(r, in_path, "engine error: %s",
@@ -527,10 +555,20 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
         fail(r, in_path, "engine error: %zu frames out, expected %zu",
              r->frames_out, expected);
 
-    /* sf_close finishes the header; its failure means a broken file. */
+    /* sf_close finishes the header; its failure means a broken file.  The
+     * lossy encoders flush there and may not say that a write failed:
+     * the writer's own record decides. */
     int close_err = sf_close(out);
-    if (close_err != 0)
-        fail(r, out_path, "write error: %s", sf_error_number(close_err));
+    if (to.file != NULL && fdvio_error(&vio) != 0)
+        fail_write(r, out_path, format, fdvio_over_limit(&vio),
+                   fdvio_error(&vio), NULL);
+    /* (sf_error_number prints to standard output when given a number it
+     * does not know, such as the -1 of the Vorbis encoder: not called
+     * unless this is the reason.) */
+    if (close_err != 0 && r->status == CONVERT_OK)
+        fail(r, out_path, "write error: %s",
+             close_err > 0 ? sf_error_number(close_err)
+                           : "the encoder could not finish the file");
     if (to.file == NULL) {
         int err = pipeout_finish(to.pipe);
         if (err != 0)
@@ -586,6 +624,47 @@ static int output_format(const char *out_path,
     return f;
 }
 
+/* An output that may pass the largest file its container's header can
+ * describe (sfformat_max_bytes) is never written with sizes that wrap:
+ *  - WAV becomes RF64 (same subtype), which readers of WAV read too; when
+ *    its length is not known in advance (a pipe whose header does not say)
+ *    it is opened as RF64 that libsndfile turns back into plain WAV layout
+ *    at close if it stayed under 4 GiB (sink.downgrade);
+ *  - other containers fail before anything is written when their audio
+ *    alone is known to be too much; when it is not known, the writer stops
+ *    at the limit (fdvio.h) and the file fails there.
+ * Outputs that fit with room to spare (SFFORMAT_HEADER_ROOM) keep their
+ * format and bytes.  Returns the format to write, or 0 after recording why. */
+static int fit_container(int format, const SF_INFO *in,
+                         const struct convert_params *params,
+                         const char *out_path, int *downgrade,
+                         struct convert_result *r)
+{
+    int major = format & SF_FORMAT_TYPEMASK;
+    long long max = sfformat_max_bytes(major);
+    if (max < 0)
+        return format;
+    long long frames = sfio_frames(in);
+    long long out_frames =
+        frames < 0 ? -1
+                   : (long long)tp_output_length((size_t)frames, params->tempo);
+    long long bytes = sfformat_data_bytes(format, out_frames, in->channels);
+    if (bytes >= 0 && bytes <= max - SFFORMAT_HEADER_ROOM(max))
+        return format;
+    int large = sfformat_large_variant(format, in->samplerate, in->channels);
+    if (large != 0) {
+        *downgrade = bytes < 0;
+        return large;
+    }
+    if (bytes < 0)
+        return format;
+    fail(r, out_path,
+         "too long for %s: the audio needs %lld bytes, the format holds at "
+         "most %lld (use " SFFORMAT_LARGE_NAMES ")",
+         sfformat_major_name(major), bytes, max);
+    return 0;
+}
+
 /* Opens the input and refuses what cannot be converted.  Returns the
  * handle, or NULL with the reason in *r. */
 static SNDFILE *open_input(const char *in_path, SF_INFO *info,
@@ -613,11 +692,12 @@ static SNDFILE *open_input(const char *in_path, SF_INFO *info,
  * again, from the start, through the reset engine, into the emptied
  * temporary file, with the gain that puts the peak at
  * CONVERT_NORMALIZE_PEAK.  *in is replaced by the new handle. */
-static enum convert_status
-normalize_pass(struct converter *c, SNDFILE **in, SF_INFO *in_info, int format,
-               struct outfile *of, const char *in_path, const char *out_path,
-               const struct convert_params *params, float peak,
-               struct convert_result *r)
+static enum convert_status normalize_pass(struct converter *c, SNDFILE **in,
+                                          SF_INFO *in_info, int format,
+                                          struct sink to, const char *in_path,
+                                          const char *out_path,
+                                          const struct convert_params *params,
+                                          float peak, struct convert_result *r)
 {
     if (!in_info->seekable)
         return fail(r, in_path,
@@ -633,7 +713,7 @@ normalize_pass(struct converter *c, SNDFILE **in, SF_INFO *in_info, int format,
     if (again.samplerate != in_info->samplerate ||
         again.channels != in_info->channels)
         return fail(r, in_path, "changed while being read");
-    if (ftruncate(of->fd, 0) != 0 || lseek(of->fd, 0, SEEK_SET) != 0)
+    if (ftruncate(to.file->fd, 0) != 0 || lseek(to.file->fd, 0, SEEK_SET) != 0)
         return fail(r, out_path, "%s", strerror(errno));
     int rc = converter_prepare(c, in_info->channels,
                                (double)in_info->samplerate, params);
@@ -644,7 +724,6 @@ normalize_pass(struct converter *c, SNDFILE **in, SF_INFO *in_info, int format,
     r->limit_gain = 1.0;
     r->gain = CONVERT_NORMALIZE_PEAK / (double)peak;
     struct out_check k = {.gain = (float)r->gain};
-    struct sink to = {.file = of};
     return write_output(c, *in, in_info, format, to, in_path, out_path, params,
                         &k, r);
 }
@@ -723,6 +802,13 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     }
     if (to_stdout)
         return convert_to_stdout(c, in, &in_info, format, in_path, params, r);
+    struct sink to = {.file = NULL};
+    format =
+        fit_container(format, &in_info, params, out_path, &to.downgrade, r);
+    if (format == 0) {
+        sf_close(in);
+        return r->status;
+    }
 
     struct outfile of;
     int err = outfile_open(&of, out_path);
@@ -732,10 +818,10 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     }
 
     struct out_check k = {.gain = 1.0f};
-    struct sink to = {.file = &of};
+    to.file = &of;
     write_output(c, in, &in_info, format, to, in_path, out_path, params, &k, r);
     if (r->status == CONVERT_OK && params->normalize && k.peak > 1.0f)
-        normalize_pass(c, &in, &in_info, format, &of, in_path, out_path, params,
+        normalize_pass(c, &in, &in_info, format, to, in_path, out_path, params,
                        k.peak, r);
     if (in != NULL)
         sf_close(in);
@@ -757,4 +843,15 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     if (err != 0)
         return fail(r, out_path, "%s", strerror(err));
     return CONVERT_OK;
+}
+
+int convert_lacked_descriptor(const struct convert_result *r)
+{
+    /* Both opens (sfio_open_read's system reason, outfile_open's error)
+     * record exactly strerror() of the failure as the reason, so the text
+     * is the errno; nothing else in a reason is ever just these words. */
+    if (r->status != CONVERT_FAILED || r->frames_out != 0)
+        return 0;
+    return strcmp(r->reason, strerror(EMFILE)) == 0 ||
+           strcmp(r->reason, strerror(ENFILE)) == 0;
 }

@@ -172,4 +172,10 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
                                  const struct convert_params *params,
                                  struct convert_result *result);
 
+/* 1 when *r failed only because no file descriptor was free (EMFILE: the
+ * process's limit; ENFILE: the system's) to open the input or the
+ * temporary output, before any audio was written anywhere: the file may
+ * simply be tried again once other files are closed. */
+int convert_lacked_descriptor(const struct convert_result *r);
+
 #endif /* TEMPITCH_AUDIO_CONVERT_H */

@@ -109,7 +109,8 @@ static void cleanup_handler(int sig)
             unlink(slot_path[i]);
     }
     /* Die of the same signal so the parent sees the true cause (a shell
-     * shows 128 + the signal number: 130 SIGINT, 143 SIGTERM, 129 SIGHUP).
+     * shows 128 + the signal number: 130 SIGINT, 143 SIGTERM, 129 SIGHUP,
+     * 131 SIGQUIT, 152 SIGXCPU, ...).
      * The signal is blocked while its handler runs, so it is delivered,
      * now with the default action, when the handler returns. */
     signal(sig, SIG_DFL);
@@ -117,22 +118,65 @@ static void cleanup_handler(int sig)
     errno = saved;
 }
 
+/*
+ * The signals the handler takes: every one whose default action ends the
+ * process and that comes from outside it (kill, the terminal, a timer, a
+ * resource limit), so that no way of being stopped leaves temporary files
+ * behind.  SIGQUIT and SIGXCPU still dump core after the cleanup if core
+ * dumps are on, as their default action does.  Not here: SIGKILL (cannot
+ * be caught); SIGPIPE and SIGXFSZ, which main ignores so that they become
+ * write errors of one file; the signals of a crash (SIGSEGV, SIGBUS,
+ * SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS), after which nothing in the
+ * process can be trusted, and which may leave temporary files, as SIGKILL
+ * does.  The real-time signals are added at run time (SIGRTMIN is not a
+ * constant).
+ */
+static const int fixed_signals[] = {
+    SIGINT,    SIGTERM,   SIGHUP,  SIGQUIT, SIGALRM, SIGUSR1,
+    SIGUSR2,   SIGVTALRM, SIGPROF, SIGXCPU, SIGIO,
+#ifdef SIGPWR
+    SIGPWR,
+#endif
+#ifdef SIGSTKFLT
+    SIGSTKFLT,
+#endif
+};
+
+/* The handled signals, fixed ones first; returns how many (at most max). */
+static int handled_signals(int *out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof fixed_signals / sizeof *fixed_signals; i++)
+        if (n < max)
+            out[n++] = fixed_signals[i];
+#ifdef SIGRTMIN
+    for (int sig = SIGRTMIN; sig <= SIGRTMAX && n < max; sig++)
+        out[n++] = sig;
+#endif
+    return n;
+}
+
 void outfile_install_signal_cleanup(void)
 {
-    static const int signals[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        struct sigaction sa;
-        /* Keep a signal ignored if our parent ignored it (nohup, `&` in a
-         * non-interactive shell): that is what it asked for. */
-        if (sigaction(signals[i], NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
+    int signals[128];
+    int n = handled_signals(signals, (int)(sizeof signals / sizeof *signals));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = cleanup_handler;
+    /* One cleanup at a time: a second signal waits for the first
+     * handler, which ends the process anyway. */
+    sigemptyset(&sa.sa_mask);
+    for (int k = 0; k < n; k++)
+        sigaddset(&sa.sa_mask, signals[k]);
+    for (int i = 0; i < n; i++) {
+        struct sigaction old;
+        /* Only a signal still at its default action: one our parent
+         * ignored (nohup, `&` in a non-interactive shell) stays ignored,
+         * as it asked, and a handler a runtime installed before main (a
+         * profiler's SIGPROF) stays its own. */
+        if (sigaction(signals[i], NULL, &old) != 0 ||
+            (old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_DFL)
             continue;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = cleanup_handler;
-        /* One cleanup at a time: a second signal waits for the first
-         * handler, which ends the process anyway. */
-        sigemptyset(&sa.sa_mask);
-        for (size_t k = 0; k < sizeof signals / sizeof signals[0]; k++)
-            sigaddset(&sa.sa_mask, signals[k]);
         sigaction(signals[i], &sa, NULL);
     }
 }

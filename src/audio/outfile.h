@@ -4,10 +4,12 @@
  * An output is written to a temporary file in the target's own directory
  * (".NAME.tmp.XXXXXX", so the final rename never crosses file systems) and
  * renamed into place only when complete.  On an error the temporary file is
- * removed; on SIGINT, SIGTERM or SIGHUP a handler removes every temporary
- * file still open, so no partial output is ever left behind.  A process
- * killed outright (SIGKILL, a crash) may leave temporary files, but never
- * a partial file at a final name.  Without `sync` (outfile_commit) a
+ * removed; on SIGINT, SIGTERM, SIGHUP or any other signal from outside
+ * that would end the process (SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2,
+ * SIGVTALRM, SIGPROF, SIGXCPU, SIGIO, SIGPWR, the real-time signals) a
+ * handler removes every temporary file still open, so no partial output is
+ * ever left behind.  A process killed outright (SIGKILL, a crash) may
+ * leave temporary files, but never a partial file at a final name.  Without `sync` (outfile_commit) a
  * finished output survives the process but not necessarily a crash of the
  * machine: the data may still be in the page cache when it is renamed.
  *
@@ -24,10 +26,11 @@ struct outfile {
     int slot;         /* signal-cleanup slot, -1 if none          */
 };
 
-/* Installs the SIGINT/SIGTERM/SIGHUP handler that removes temporary files
- * and then dies of the same signal (so a shell sees 128 + its number).
- * Signals the parent ignored stay ignored.  Call once, early in main,
- * before any worker thread starts. */
+/* Installs the handler that removes temporary files and then dies of the
+ * same signal (so a shell sees 128 + its number), for the signals above.
+ * Only signals still at their default action are taken: those the parent
+ * ignored stay ignored, a handler installed before stays.  Call once,
+ * early in main, before any worker thread starts. */
 void outfile_install_signal_cleanup(void);
 
 /* Creates the temporary file for `path` (mode 0666 minus the umask, like

@@ -4,7 +4,9 @@
 #include "sfformat.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Extensions libsndfile's list does not spell the way people do (it calls
@@ -315,6 +317,83 @@ int sfformat_explicit(int major, int subtype, int rate, int channels)
         return 0;
     SF_INFO in = {.samplerate = rate, .channels = channels};
     return try_format(&in, major | subtype);
+}
+
+int sfformat_sample_bytes(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+        return 1;
+    case SF_FORMAT_PCM_16:
+        return 2;
+    case SF_FORMAT_PCM_24:
+        return 3;
+    case SF_FORMAT_PCM_32:
+    case SF_FORMAT_FLOAT:
+        return 4;
+    case SF_FORMAT_DOUBLE:
+        return 8;
+    }
+    return 0;
+}
+
+/* TEMPITCH_TEST_MAX_BYTES, or -1 when unset or not a positive integer.
+ * (getenv is safe here: nothing in tempitch changes the environment.) */
+static long long test_max_bytes(void)
+{
+    const char *s = getenv("TEMPITCH_TEST_MAX_BYTES");
+    if (s == NULL || *s == '\0')
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    return errno == 0 && *end == '\0' && v > 0 ? v : -1;
+}
+
+long long sfformat_max_bytes(int major)
+{
+    long long limit;
+    switch (major) {
+    case SF_FORMAT_WAV:
+    case SF_FORMAT_WAVEX:
+    case SF_FORMAT_AIFF:
+        limit = 0xFFFFFFFFLL;
+        break;
+    case SF_FORMAT_RF64:
+    case SF_FORMAT_W64:
+    case SF_FORMAT_CAF:
+    case SF_FORMAT_FLAC:
+    case SF_FORMAT_OGG:
+    case SF_FORMAT_MPEG:
+    case SF_FORMAT_AU:
+    case SF_FORMAT_RAW:
+        return -1;
+    default:
+        limit = 0x7FFFFFFFLL;
+        break;
+    }
+    long long test = test_max_bytes();
+    return test > 0 && test < limit ? test : limit;
+}
+
+long long sfformat_data_bytes(int format, long long frames, int channels)
+{
+    int bytes = sfformat_sample_bytes(format);
+    if (frames < 0 || bytes == 0)
+        return -1;
+    return frames * channels * bytes;
+}
+
+int sfformat_large_variant(int format, int rate, int channels)
+{
+    int major = format & SF_FORMAT_TYPEMASK;
+    if (major != SF_FORMAT_WAV && major != SF_FORMAT_WAVEX)
+        return 0;
+    SF_INFO in = {.samplerate = rate, .channels = channels};
+    return try_format(&in, SF_FORMAT_RF64 | (format & SF_FORMAT_SUBMASK));
 }
 
 const char *sfformat_major_name(int major)

@@ -68,6 +68,49 @@ int sfformat_is_float(int format);
 /* 1 when `format`'s subtype is a lossy codec (Vorbis, Opus, MPEG). */
 int sfformat_is_lossy(int format);
 
+/* Bytes per sample of the uncompressed subtypes (PCM, float, u-law,
+ * A-law), else 0. */
+int sfformat_sample_bytes(int format);
+
+/* Size limits of containers.  A container whose header holds 32-bit sizes
+ * cannot describe a larger file: libsndfile writes it anyway with the
+ * sizes wrapped, and readers then see a fraction of the audio.  So:
+ *
+ *   WAV, AIFF          at most 2^32 - 1 bytes (unsigned 32-bit sizes);
+ *   the rarer ones     at most 2^31 - 1 bytes (several keep signed sizes;
+ *                      taken as the class, not checked one by one);
+ *   RF64, W64, CAF     64-bit sizes: no limit;
+ *   FLAC, Ogg, MP3     streams without a file size field: no limit;
+ *   AU                 no limit: its data size is 32-bit, but libsndfile
+ *                      writes 0xffffffff ("unknown", from 2 GiB on) and
+ *                      readers then read to the end of the file;
+ *   headerless (RAW)   no limit.
+ *
+ * sfformat_max_bytes returns that limit for `major`, or -1 for none.  For
+ * tests only, the environment variable TEMPITCH_TEST_MAX_BYTES (a positive
+ * integer) lowers every finite limit to that many bytes, so the behaviour
+ * at the limit can be shown on a small file; it never raises a limit nor
+ * gives one to a container without. */
+long long sfformat_max_bytes(int major);
+
+/* Room kept for everything but the audio (header, metadata, padding) when
+ * deciding whether an output of a container holding at most `max` bytes
+ * fits: 1 MiB at 4 GiB, in proportion below (for the test limit). */
+#define SFFORMAT_HEADER_ROOM(max) ((max) >> 12)
+
+/* Bytes of audio data of `frames` frames (-1: unknown) of `channels`
+ * channels stored as `format`, or -1 when that is not known in advance
+ * (unknown length, compressed subtypes). */
+long long sfformat_data_bytes(int format, long long frames, int channels);
+
+/* The container with 64-bit sizes that holds what `format` (a full
+ * format) holds and is read by the same readers: RF64 for WAV (the EBU's
+ * extension of it), with the same subtype; 0 when there is none or it
+ * cannot store the subtype.  Name of the suggested alternatives, for
+ * messages: SFFORMAT_LARGE_NAMES. */
+int sfformat_large_variant(int format, int rate, int channels);
+#define SFFORMAT_LARGE_NAMES ".caf, .w64 or .rf64"
+
 /* Short name of a major format ("WAV", "FLAC", ...) for messages. */
 const char *sfformat_major_name(int major);
 

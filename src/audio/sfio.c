@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "sfio.h"
+#include "sfformat.h"
 
 #include <tempitch/stretch.h>
 
@@ -61,7 +62,14 @@ static void copy_reason(char *reason, size_t size, const char *text)
 
 void sfio_reason(SNDFILE *f, char *reason, size_t size)
 {
-    copy_reason(reason, size, sf_strerror(f));
+    /* Some codecs leave -1 as the handle's error, for which sf_strerror
+     * prints "Not a valid error number" to standard output (which may be
+     * the audio) and returns nothing useful. */
+    int code = sf_error(f);
+    if (code < 0)
+        snprintf(reason, size, "libsndfile internal error %d", code);
+    else
+        copy_reason(reason, size, sf_strerror(f));
 }
 
 /* A regular file that will not be read: if it cannot even be opened,
@@ -176,28 +184,6 @@ int sfio_probe(const char *path, struct sfio_header *h, char *reason,
     return 0;
 }
 
-/* Bytes per sample of the uncompressed subtypes, or 0. */
-static int sample_bytes(int format)
-{
-    switch (format & SF_FORMAT_SUBMASK) {
-    case SF_FORMAT_PCM_S8:
-    case SF_FORMAT_PCM_U8:
-    case SF_FORMAT_ULAW:
-    case SF_FORMAT_ALAW:
-        return 1;
-    case SF_FORMAT_PCM_16:
-        return 2;
-    case SF_FORMAT_PCM_24:
-        return 3;
-    case SF_FORMAT_PCM_32:
-    case SF_FORMAT_FLOAT:
-        return 4;
-    case SF_FORMAT_DOUBLE:
-        return 8;
-    }
-    return 0;
-}
-
 /* Bytes of audio data from which a length field is taken for a
  * placeholder: sox writes 0x7ffff000 to pipes, others 0xffffffff. */
 #define PLACEHOLDER_BYTES 0x7FFF0000LL
@@ -214,7 +200,7 @@ long long sfio_frames(const SF_INFO *info)
     if (info->frames < 0 || info->frames >= SF_COUNT_MAX)
         return -1;
     if (!info->seekable) {
-        long long bytes = (long long)sample_bytes(info->format) *
+        long long bytes = (long long)sfformat_sample_bytes(info->format) *
                           (info->channels > 0 ? info->channels : 1);
         if (info->frames >= PLACEHOLDER_BYTES / (bytes > 0 ? bytes : 1))
             return -1;
@@ -247,7 +233,7 @@ int sfio_truncated(SNDFILE *f, const SF_INFO *info, char *reason, size_t size)
     sf_command(f, SFC_GET_LOG_INFO, log, LOG_MAX);
     log[LOG_MAX - 1] = '\0';
     int found = 0;
-    int bytes = sample_bytes(info->format) * info->channels;
+    int bytes = sfformat_sample_bytes(info->format) * info->channels;
     for (char *line = log; line != NULL && *line != '\0' && !found;) {
         char *next = strchr(line, '\n');
         if (next != NULL)

@@ -53,7 +53,9 @@ SNDFILE *sfio_open_write_virtual(SF_VIRTUAL_IO *vio, void *user, SF_INFO *info,
 long long sfio_frames(const SF_INFO *info);
 
 /* libsndfile's reason for the last error on `f`, tidied up as
- * sfio_open_read does, into reason[size]. */
+ * sfio_open_read does, into reason[size] ("libsndfile internal error -1"
+ * for the negative codes some codecs leave, which sf_strerror would
+ * print to standard output). */
 void sfio_reason(SNDFILE *f, char *reason, size_t size);
 
 /* Whether the file open as `f` (described by *info) is shorter than its

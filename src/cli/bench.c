@@ -26,6 +26,7 @@
 
 #include "bench.h"
 #include "convert.h"
+#include "message.h"
 
 #include <tempitch/pool.h>
 #include <tempitch/stretch.h>
@@ -178,7 +179,7 @@ static void json_string(const char *s)
 
 static int bad_option(const char *what)
 {
-    fprintf(stderr, "tempitch: --bench: %s\n", what);
+    message("tempitch: --bench: %s\n", what);
     return 2;
 }
 
@@ -211,7 +212,7 @@ static int validate(const struct bench_options *o)
 
 static int out_of_memory(void)
 {
-    fputs("tempitch: --bench: out of memory\n", stderr);
+    message("tempitch: --bench: out of memory\n");
     return 1;
 }
 
@@ -242,23 +243,22 @@ static int decode_file(struct bench_job *jb)
     /* stat first: errno reads better than libsndfile's "System error". */
     struct stat st;
     if (stat(jb->name, &st) != 0) {
-        fprintf(stderr, "tempitch: %s: %s\n", jb->name, strerror(errno));
+        message("tempitch: %s: %s\n", jb->name, strerror(errno));
         return 1;
     }
     if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "tempitch: %s: is a directory\n", jb->name);
+        message("tempitch: %s: is a directory\n", jb->name);
         return 1;
     }
     SF_INFO info = {0};
     SNDFILE *f = sf_open(jb->name, SFM_READ, &info);
     if (f == NULL) {
-        fprintf(stderr, "tempitch: %s: %s\n", jb->name, sf_strerror(NULL));
+        message("tempitch: %s: %s\n", jb->name, sf_strerror(NULL));
         return 1;
     }
     if (info.channels < 1 || info.channels > TP_CHANNELS_MAX ||
         info.samplerate < TP_RATE_MIN || info.samplerate > TP_RATE_MAX) {
-        fprintf(stderr,
-                "tempitch: %s: unsupported format (%d channels at %d Hz)\n",
+        message("tempitch: %s: unsupported format (%d channels at %d Hz)\n",
                 jb->name, info.channels, info.samplerate);
         sf_close(f);
         return 1;
@@ -273,7 +273,7 @@ static int decode_file(struct bench_job *jb)
         sf_count_t want = (sf_count_t)(cap - len);
         sf_count_t got = sf_readf_float(f, buf + len * ch, want);
         if (got < 0 || (got < want && sf_error(f) != SF_ERR_NO_ERROR)) {
-            fprintf(stderr, "tempitch: %s: %s\n", jb->name, sf_strerror(f));
+            message("tempitch: %s: %s\n", jb->name, sf_strerror(f));
             free(buf);
             sf_close(f);
             return 1;
@@ -301,8 +301,7 @@ static int decode_file(struct bench_job *jb)
         }
     }
     if (invalid > 0)
-        fprintf(stderr,
-                "tempitch: %s: %zu invalid sample%s (NaN, infinity or "
+        message("tempitch: %s: %zu invalid sample%s (NaN, infinity or "
                 "magnitude above 1e12) replaced by 0\n",
                 jb->name, invalid, invalid == 1 ? "" : "s");
     jb->in = buf;
@@ -382,7 +381,7 @@ static int make_engine(struct bench *b, size_t fmt, tp_stretch **out)
             who = b->jobs[j].name;
             break;
         }
-    fprintf(stderr, "tempitch: %s: %s\n", who, tp_strerror(rc));
+    message("tempitch: %s: %s\n", who, tp_strerror(rc));
     return 1;
 }
 
@@ -393,7 +392,7 @@ static int prepare_workers(struct bench *b)
     for (int m = 0; m < MODES; m++) {
         int rc = tp_pool_create(&b->pool[m], b->workers[m]);
         if (rc != 0) {
-            fprintf(stderr, "tempitch: --bench: %s\n", tp_strerror(rc));
+            message("tempitch: --bench: %s\n", tp_strerror(rc));
             return 1;
         }
         size_t n = mul_size((size_t)b->workers[m], b->nfmts);
@@ -462,7 +461,7 @@ static int run_mode(struct bench *b, int mode, double *seconds)
     double t1 = now_seconds();
     *seconds = t1 - t0;
     if (rc < 0) {
-        fprintf(stderr, "tempitch: --bench: %s\n", tp_strerror(rc));
+        message("tempitch: --bench: %s\n", tp_strerror(rc));
         return 1;
     }
     int failed = 0;
@@ -470,10 +469,10 @@ static int run_mode(struct bench *b, int mode, double *seconds)
         if (b->status[j] == 0)
             continue;
         if (b->jobs[j].name != NULL)
-            fprintf(stderr, "tempitch: %s: %s\n", b->jobs[j].name,
+            message("tempitch: %s: %s\n", b->jobs[j].name,
                     tp_strerror(b->status[j]));
         else
-            fprintf(stderr, "tempitch: --bench: job %zu: %s\n", j + 1,
+            message("tempitch: --bench: job %zu: %s\n", j + 1,
                     tp_strerror(b->status[j]));
         failed = 1;
     }

@@ -11,7 +11,7 @@
 
 static enum jobs_status out_of_memory(void)
 {
-    fputs("tempitch: out of memory\n", stderr);
+    message("tempitch: out of memory\n");
     return JOBS_FATAL;
 }
 

@@ -30,7 +30,7 @@ struct jsonl *jsonl_open(const char *path)
 {
     struct jsonl *r = malloc(sizeof *r);
     if (r == NULL) {
-        fputs("tempitch: out of memory\n", stderr);
+        message("tempitch: out of memory\n");
         return NULL;
     }
     r->path = path;

@@ -4,11 +4,15 @@
  * Exit status: 0 every file done (or up to date with --newer), 1 some file
  * failed or was skipped (the others are still written), 2 usage error.
  * With -o - standard output carries the audio and nothing else: the table
- * is left out and --json goes to stderr, and SIGPIPE is ignored, so that a
- * reader that goes away gives "tempitch: -: write error: Broken pipe" and
- * exit 1 rather than a silent death.  SIGINT, SIGTERM and SIGHUP remove
- * the temporary outputs and kill the process with the same signal (a
- * shell shows 130, 143, 129); finished outputs stay (outfile.h).  All the
+ * is left out and --json goes to stderr.  SIGPIPE and SIGXFSZ are ignored,
+ * so that a reader that goes away gives "tempitch: -: write error: Broken
+ * pipe" and exit 1 rather than a silent death, a file beyond `ulimit -f`
+ * fails alone ("write error: File too large"), and a broken stderr only
+ * stops the messages (exit 1 at the end).  SIGINT, SIGTERM, SIGHUP and the
+ * other signals that would end the process remove the temporary outputs
+ * and kill it with the same signal (a shell shows 130, 143, 129, ...);
+ * finished outputs stay (outfile.h).  Standard descriptors closed at start
+ * are filled with /dev/null first (fds.h).  All the
  * work lives in the modules; this file only wires them:
  *   options.c  argv -> struct cli_options (help.c: the --help text)
  *   plan.c     inputs -> jobs (output names, lengths, start order)
@@ -19,6 +23,7 @@
  *   bench.c    --bench
  */
 #include "bench.h"
+#include "fds.h"
 #include "options.h"
 #include "outfile.h"
 #include "plan.h"
@@ -31,6 +36,10 @@
 
 int main(int argc, char **argv)
 {
+    /* Before anything opens a file: a closed stderr would otherwise be
+     * the first temporary output, and our messages its audio (fds.h). */
+    if (fds_secure_standard() != 0)
+        return EXIT_FAILURE;
     struct cli_options opts;
     switch (options_parse(argc, argv, &opts)) {
     case CLI_DONE:
@@ -43,10 +52,15 @@ int main(int argc, char **argv)
     if (opts.bench)
         return bench_run(&opts.bench_opts);
 
+    /* A write past a broken pipe or past the file size limit must be a
+     * write error of that one file or stream (EPIPE, EFBIG), reported and
+     * cleaned up like any other, not a death that leaves temporary files
+     * and the rest of the batch undone.  Ignored before the workers
+     * start, so that they inherit it. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
     outfile_install_signal_cleanup();
     int audio_on_stdout = opts.output != NULL && convert_is_stdio(opts.output);
-    if (audio_on_stdout)
-        signal(SIGPIPE, SIG_IGN);
 
     struct plan plan;
     switch (plan_build(&opts, &plan)) {
@@ -80,5 +94,11 @@ int main(int argc, char **argv)
         perror("tempitch: stdout");
         status = EXIT_FAILURE;
     }
+    /* The same for the messages: once stderr failed (its reader went
+     * away: EPIPE) nothing more was printed there, but the batch went on;
+     * the exit status is the one word left to say that something meant
+     * for the user was lost. */
+    if (ferror(stderr))
+        status = EXIT_FAILURE;
     return status;
 }

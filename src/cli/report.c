@@ -79,6 +79,11 @@ static double limit_db(const struct convert_result *r)
 
 int report_file_prints(const struct job *j, enum cli_verbosity v)
 {
+    /* Once a message could not be written (the reader of stderr went
+     * away: EPIPE) there is nobody to tell: stop printing, go on with
+     * the files (main turns the lost messages into exit status 1). */
+    if (ferror(stderr))
+        return 0;
     /* Up to date is not news: only -v says so. */
     if (j->result.status == CONVERT_UP_TO_DATE)
         return v == VERBOSITY_VERBOSE;

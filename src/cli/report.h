@@ -50,7 +50,8 @@ const char *report_status_name(enum convert_status s);
 void report_json_string(FILE *out, const char *text);
 
 /* 1 when report_file would print something for *j at this verbosity
- * (so a progress line can be erased first, and only then). */
+ * (so a progress line can be erased first, and only then); 0 for every
+ * job once stderr has failed (ferror): messages stop, the batch goes on. */
 int report_file_prints(const struct job *j, enum cli_verbosity v);
 
 /* Prints the per-file lines for the finished job *j on stderr (see

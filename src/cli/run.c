@@ -9,6 +9,7 @@
 #include "run.h"
 #include "message.h"
 #include "clock.h"
+#include "fds.h"
 #include "jsonl.h"
 #include "progress.h"
 
@@ -18,7 +19,12 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+/* Longest pause between tries of a file that found no free descriptor
+ * (1, 2, 4, ... ms: about a second in all). */
+#define RETRY_MAX_MS 512
 
 /* Pool job status, from the job's convert_status. */
 enum { JOB_OK = 0, JOB_FAILED = 1, JOB_SKIPPED = 2 };
@@ -52,6 +58,18 @@ static int run_job(void *user, size_t k, int worker)
     double t0 = clock_seconds();
     enum convert_status s = convert_file(r->conv[worker], j->input, j->output,
                                          &j->params, &j->result);
+    /* The workers are fewer than the descriptor limit allows (fds.h), so
+     * this is a shortage from elsewhere (another program, the system's
+     * table): wait for descriptors to come free and try the file again,
+     * for about a second in all, before it fails "Too many open files".
+     * Nothing of the file was written, so it starts afresh. */
+    for (long ms = 1;
+         ms <= RETRY_MAX_MS && convert_lacked_descriptor(&j->result); ms *= 2) {
+        struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+        nanosleep(&pause, NULL);
+        s = convert_file(r->conv[worker], j->input, j->output, &j->params,
+                         &j->result);
+    }
     j->took = clock_seconds() - t0;
 
     if (j->seconds > 0)
@@ -214,6 +232,11 @@ int run_batch(struct plan *p, const struct cli_options *o,
         return -1;
 
     size_t threads = p->nrun < (size_t)o->jobs ? p->nrun : (size_t)o->jobs;
+    /* No more workers than the descriptor limit leaves room for (after
+     * the report file, opened above): under `ulimit -n 16` the files
+     * then wait for a worker instead of failing "Too many open files". */
+    if (threads > 0)
+        threads = (size_t)fds_worker_limit((int)threads);
     st->threads = (int)threads;
     if (o->verbosity == VERBOSITY_VERBOSE)
         report_settings(o, p, st->threads);

@@ -358,6 +358,155 @@ case_disk_full() {
     [[ $(cat left.txt) == small.wav ]] || fail "left on the full disk: $(cat left.txt)"
 }
 
+# complete_output FILE N TEMPO: FILE reads back with round(N / TEMPO)
+# frames, all finite.
+complete_output() {
+    local want
+    want=$(expected_frames "$2" "$3")
+    [[ $(info "$1" frames) -eq $want ]] ||
+        fail "$1: $(info "$1" frames) frames, expected $want"
+    [[ $(info "$1" nonfinite) -eq 0 ]] || fail "$1: non-finite samples"
+}
+
+case_disk_full_formats() {
+    # Every format, on disks that fill up at different points: each run
+    # either fails with the system's reason and leaves nothing, or gives
+    # the whole file (the same bytes as on a roomy disk).  The lossy
+    # encoders flush at close and libsndfile dropped those write errors:
+    # MP3 and Opus were published truncated, Ogg Vorbis said
+    # "Unspecified internal error".
+    gen -d 1 -r 48000 -c 1 -s pcm16 noise.wav
+    local formats="mp3 opus ogg flac wav" sizes="4 8 12 16 24 32 48 64 96 128"
+    local ext kb
+    mkdir ref mnt
+    for ext in $formats; do
+        run -q -T 1.02 noise.wav -o "ref/o.$ext"
+        expect_status 0
+        complete_output "ref/o.$ext" 48000 1.02
+    done
+    local script="" t
+    t=$(printf '%q' "$TEMPITCH")
+    for ext in $formats; do
+        for kb in $sizes; do
+            script+="mount -t tmpfs -o size=${kb}k tmpfs mnt || exit 77
+                $t -q -T 1.02 noise.wav -o mnt/o.$ext 2>err.$ext.$kb
+                echo \$? >status.$ext.$kb
+                ls -A mnt >left.$ext.$kb
+                if [ -e mnt/o.$ext ]; then cp mnt/o.$ext out.$ext.$kb; fi
+                umount mnt
+"
+        done
+    done
+    in_namespace "$script"
+    local failed ok
+    for ext in $formats; do
+        failed=0 ok=0
+        for kb in $sizes; do
+            status=$(cat "status.$ext.$kb")
+            last_args="-T 1.02 noise.wav -o mnt/o.$ext (${kb} KiB tmpfs)"
+            cp "err.$ext.$kb" stderr.txt
+            if [[ $status -eq 0 ]]; then
+                ok=$((ok + 1))
+                expect_no_stderr
+                cmp -s "out.$ext.$kb" "ref/o.$ext" ||
+                    fail "$last_args: reported ok, but $(stat -c %s "out.$ext.$kb") of $(stat -c %s "ref/o.$ext") bytes"
+            else
+                failed=$((failed + 1))
+                expect_status 1
+                [[ $(wc -l <stderr.txt) -eq 1 ]] || fail "$last_args: $(cat stderr.txt)"
+                stderr_has_line "tempitch: mnt/o.$ext: write error: No space left on device"
+                [[ ! -s left.$ext.$kb ]] || fail "$last_args left: $(cat "left.$ext.$kb")"
+            fi
+        done
+        # Both outcomes occur, or the sizes do not test this format.
+        ((failed > 0 && ok > 0)) ||
+            fail "$ext: $failed failed, $ok ok over $sizes KiB"
+    done
+}
+
+case_size_limits() {
+    # WAV and AIFF hold 32-bit sizes (at most 4 GiB); TEMPITCH_TEST_MAX_BYTES
+    # lowers that limit so its handling shows on a small file (see
+    # src/audio/sfformat.h and docs/errors.md; the real size runs in the
+    # long suite, case long_wav_4gib).  The outputs here need 528000 bytes.
+    gen -d 1.1 -r 48000 -c 1 -s pcm16 in.wav
+    local limit=500000
+    # Without the test limit a WAV stays a WAV, and a small one also with it.
+    run -q -T 0.2 in.wav -o plain.wav
+    expect_status 0
+    [[ $(info plain.wav major) == 0x010000 ]] || fail "plain.wav: major $(info plain.wav major)"
+    run -q -T 0.5 in.wav -o small.wav
+    TEMPITCH_TEST_MAX_BYTES=$limit run -q -T 0.5 in.wav -o small-limit.wav
+    expect_status 0
+    same_bytes small.wav small-limit.wav
+    # A WAV that may pass the limit is written as RF64.
+    TEMPITCH_TEST_MAX_BYTES=$limit run -q -T 0.2 in.wav -o big.wav
+    expect_status 0
+    expect_no_stderr
+    [[ $(info big.wav major) == 0x220000 ]] || fail "big.wav is not RF64: major $(info big.wav major)"
+    complete_output big.wav 52800 0.2
+    # AIFF has no 64-bit sibling: refused before anything is written.
+    TEMPITCH_TEST_MAX_BYTES=$limit run -q -T 0.2 in.wav -o big.aiff
+    expect_status 1
+    stderr_has_line "tempitch: big.aiff: too long for AIFF (Apple/SGI): the audio needs 528000 bytes, the format holds at most $limit (use .caf, .w64 or .rf64)"
+    [[ ! -e big.aiff ]] || fail "big.aiff written"
+    # Containers with 64-bit sizes (or AU's "unknown" size) have no limit.
+    local ext
+    for ext in caf w64 au flac; do
+        TEMPITCH_TEST_MAX_BYTES=$limit run -q -T 0.2 in.wav -o "big.$ext"
+        expect_status 0
+        complete_output "big.$ext" 52800 0.2
+    done
+    # Length unknown in advance (a pipe whose header has placeholders, as
+    # -o - writes): WAV goes as RF64 that libsndfile turns back into a
+    # RIFF file at close when under 4 GiB; AIFF fails where it reaches the
+    # limit.  (Redirected from a file, the length is known: RF64.)
+    run -q -T 0.2 in.wav -o -
+    expect_status 0
+    mv stdout.txt stream.wav
+    local ext head
+    for ext in wav aiff; do
+        set +e
+        cat stream.wav | TEMPITCH_TEST_MAX_BYTES=$limit "$TEMPITCH" -q - -o "s.$ext" 2>stderr.txt
+        status=$?
+        set -e
+        last_args="- -o s.$ext (through cat)"
+        if [[ $ext == wav ]]; then
+            expect_status 0
+            head=$(head -c 4 s.wav)
+            [[ $head == RIFF ]] || fail "s.wav starts with '$head'"
+            complete_output s.wav 264000 1
+        else
+            expect_status 1
+            stderr_has_line "tempitch: s.aiff: write error: too long for AIFF (Apple/SGI), which holds at most $limit bytes (use .caf, .w64 or .rf64)"
+            [[ ! -e s.aiff ]] || fail "s.aiff written"
+        fi
+    done
+    TEMPITCH_TEST_MAX_BYTES=$limit run -q - -o r.wav <stream.wav
+    expect_status 0
+    [[ $(info r.wav major) == 0x220000 ]] || fail "r.wav is not RF64: major $(info r.wav major)"
+    complete_output r.wav 264000 1
+    no_temp_files .
+}
+
+# The real size (minutes, 4.4 GB of disk): only with TEMPITCH_LONG_TESTS=1,
+# in the meson suite 'long'.
+case_long_wav_4gib() {
+    [[ ${TEMPITCH_LONG_TESTS:-} == 1 ]] || skip "set TEMPITCH_LONG_TESTS=1 to run"
+    gen -d 615 -c 1 in32.wav
+    run -q --subtype double in32.wav -o in.wav
+    expect_status 0
+    rm in32.wav
+    run -q -T 0.05 in.wav -o out.wav
+    expect_status 0
+    expect_no_stderr
+    [[ $(info out.wav major) == 0x220000 ]] || fail "out.wav is not RF64: major $(info out.wav major)"
+    complete_output out.wav "$(info in.wav frames)" 0.05
+    # A later --newer sees it as up to date, and it stays.
+    run -q --newer -T 0.05 in.wav -o out.wav
+    expect_status 0
+}
+
 case_normalize() {
     gen -d 1 -a 1.6 loud.wav
     gen -d 1 quiet.wav
@@ -450,6 +599,7 @@ interrupt() {
     expect_status 0
     mkfifo stall.wav
     set -m # background jobs get SIGINT (and their own process group)
+    ulimit -c 0 # SIGQUIT and SIGXCPU dump core by default
     (
         head -c 100000 long1.wav
         exec sleep 60
@@ -502,12 +652,270 @@ case_sighup() {
     no_temp_files .
 }
 
+# The other signals that would end the process: the same cleanup, and
+# death by the same signal (no core file: ulimit -c 0 in interrupt).
+case_sigquit() {
+    interrupt QUIT
+    no_temp_files .
+}
+
+case_sigalrm() {
+    interrupt ALRM
+    no_temp_files .
+}
+
+case_sigxcpu() {
+    interrupt XCPU
+    no_temp_files .
+}
+
+case_sigusr() {
+    interrupt USR1
+    no_temp_files .
+    rm -rf out ref stall.wav
+    interrupt USR2
+    no_temp_files .
+}
+
+case_sigprof() {
+    interrupt VTALRM
+    no_temp_files .
+    rm -rf out ref stall.wav
+    interrupt PROF
+    no_temp_files .
+}
+
+case_sigrt() {
+    interrupt RTMIN
+    no_temp_files .
+}
+
+case_cpu_limit() {
+    # A real CPU-time limit (soft: SIGXCPU; at the hard one the kernel
+    # sends SIGKILL).  1 s ends this batch (about 2 s of CPU) half way.
+    local i
+    for i in 01 02 03 04 05 06 07 08 09 10; do
+        gen -d 20 -c 1 "l$i.wav"
+    done
+    run -q -p 2 -j 2 l*.wav -o ref
+    expect_status 0
+    set +e
+    (
+        ulimit -c 0
+        ulimit -S -t 1
+        exec "$TEMPITCH" -q -p 2 -j 2 l*.wav -o out
+    ) >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+    last_args="-q -p 2 -j 2 l*.wav -o out (ulimit -S -t 1)"
+    [[ $status -ne 0 ]] || skip "the batch needed less than 1 s of CPU"
+    expect_status $((128 + $(kill -l XCPU)))
+    local f
+    for f in out/*.wav; do
+        [[ -e $f ]] || continue
+        same_bytes "$f" "ref/${f#out/}"
+    done
+    no_temp_files .
+}
+
 case_sigkill() {
     # No handler runs: temporary files stay behind (the stalled file's at
     # least), but no final name holds a partial file.
     interrupt KILL
     [[ -n $(find out -name '.stall.wav.tmp.*') ]] ||
         fail "expected the stalled file's temporary file to remain"
+}
+
+# closed_run REDIRECT ARGS...: runs tempitch with one standard descriptor
+# closed (REDIRECT is '0<&-', '1>&-' or '2>&-'); the other two go to
+# stdout.txt and stderr.txt as in run.  Sets $status.
+closed_run() {
+    local redirect=$1
+    shift
+    last_args="$* $redirect"
+    set +e
+    case $redirect in
+    '0<&-') "$TEMPITCH" "$@" >stdout.txt 2>stderr.txt 0<&- ;;
+    '1>&-') "$TEMPITCH" "$@" 2>stderr.txt 1>&- ;;
+    '2>&-') "$TEMPITCH" "$@" >stdout.txt 2>&- ;;
+    esac
+    status=$?
+    set -e
+}
+
+case_closed_std() {
+    # A closed standard descriptor must not become one of our files: the
+    # messages of a closed stderr (the table of a closed stdout) would be
+    # written into it.  --report opens its file before any job, so it
+    # would be that descriptor every time; the audio outputs only when a
+    # worker's timing allows (6 runs in 40), so those run several times.
+    local i redirect
+    for i in 1 2 3 4 5 6; do
+        gen -d 0.$((1 + i)) "g$i.wav"
+    done
+    local goods=(g1.wav g2.wav g3.wav g4.wav g5.wav g6.wav)
+    run -q -j 2 -p 2 "${goods[@]}" -o ref
+    expect_status 0
+    for redirect in '0<&-' '1>&-' '2>&-'; do
+        for i in 1 2 3 4 5; do
+            rm -rf out r.jsonl
+            closed_run "$redirect" -j 2 -p 2 --report r.jsonl g1.wav \
+                missing1.wav "${goods[@]:1}" missing2.wav -o out
+            expect_status 1
+            local f
+            for f in "${goods[@]}"; do
+                same_bytes "out/$f" "ref/$f"
+            done
+            no_temp_files .
+            ! grep -q 'tempitch:\|files:' r.jsonl ||
+                fail "$redirect: messages in the report: $(cat r.jsonl)"
+            [[ $(wc -l <r.jsonl) -eq 8 ]] ||
+                fail "$redirect: report: $(cat r.jsonl)"
+        done
+        if [[ $redirect != '2>&-' ]]; then
+            stderr_has_line "tempitch: missing1.wav: No such file or directory"
+        fi
+    done
+    # The closed descriptor still fails where it is used, as before: a
+    # table to a closed stdout, audio to it, reading a closed stdin.
+    closed_run '1>&-' -p 2 g1.wav -o t.wav
+    expect_status 1
+    stderr_has_line "tempitch: stdout: Bad file descriptor"
+    same_bytes t.wav ref/g1.wav
+    closed_run '1>&-' -p 2 g1.wav -o -
+    expect_status 1
+    stderr_has_line "tempitch: -: write error: Bad file descriptor"
+    closed_run '0<&-' -p 2 - -o s.wav
+    expect_status 1
+    expect_stderr "tempitch: -: "
+    [[ ! -e s.wav ]] || fail "an output from a closed stdin"
+    no_temp_files .
+}
+
+case_broken_stderr() {
+    # The reader of the messages goes away (sleep: it is gone before the
+    # first message).  The messages stop, the batch goes on to the end,
+    # every output is written and the exit status says something was lost.
+    gen -d 0.3 a.wav
+    gen -d 8 -c 1 long.wav
+    gen -d 0.3 -s pcm16 b.wav
+    run -q -p 2 -j 2 a.wav long.wav b.wav -o ref
+    expect_status 0
+    local opts
+    for opts in "-v" "-q"; do
+        rm -rf out
+        set +e
+        (
+            sleep 0.2
+            exec "$TEMPITCH" $opts -p 2 -j 2 a.wav long.wav missing.wav \
+                b.wav -o out
+        ) 2>&1 >/dev/null | true
+        status=${PIPESTATUS[0]}
+        set -e
+        last_args="$opts -p 2 -j 2 a.wav long.wav missing.wav b.wav -o out 2>&1 >/dev/null | true"
+        expect_status 1
+        same_bytes out/a.wav ref/a.wav
+        same_bytes out/long.wav ref/long.wav
+        same_bytes out/b.wav ref/b.wav
+        no_temp_files .
+    done
+    # Nothing to say, nothing lost: 0.
+    rm -rf out
+    set +e
+    (
+        sleep 0.2
+        exec "$TEMPITCH" -q -p 2 -j 2 a.wav b.wav -o out
+    ) 2>&1 >/dev/null | true
+    status=${PIPESTATUS[0]}
+    set -e
+    last_args="-q ... 2>&1 >/dev/null | true"
+    expect_status 0
+    # The table's reader goes away: the table is lost, the outputs are not.
+    rm -rf out
+    set +e
+    (
+        sleep 0.2
+        exec "$TEMPITCH" -p 2 -j 2 a.wav long.wav b.wav -o out 2>stderr.txt
+    ) | true
+    status=${PIPESTATUS[0]}
+    set -e
+    last_args="-p 2 -j 2 a.wav long.wav b.wav -o out | true"
+    expect_status 1
+    stderr_has_line "tempitch: stdout: Broken pipe"
+    same_bytes out/long.wav ref/long.wav
+    no_temp_files .
+}
+
+case_file_size_limit() {
+    # ulimit -f 64 (KiB): the small file fits, the others fail alone, in
+    # their order, with no temporary file left; nobody dies of SIGXFSZ.
+    gen -n 2000 -c 1 -s pcm16 small.wav
+    gen -d 4 -c 1 long.wav
+    gen -d 0.5 b.wav
+    run -q -p 2 small.wav -o ref.wav
+    set +e
+    (
+        ulimit -f 64
+        exec "$TEMPITCH" -q -p 2 -j 2 long.wav small.wav b.wav -o out
+    ) >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+    last_args="-q -p 2 -j 2 long.wav small.wav b.wav -o out (ulimit -f 64)"
+    expect_status 1
+    [[ $(cat stderr.txt) == "tempitch: out/long.wav: write error: File too large
+tempitch: out/b.wav: write error: File too large" ]] ||
+        fail "messages: $(cat stderr.txt)"
+    same_bytes out/small.wav ref.wav
+    [[ $(ls -A out) == small.wav ]] || fail "left: $(ls -A out)"
+}
+
+case_fd_limit() {
+    # -j 64 under a small descriptor limit: fewer files at once, none
+    # failing "Too many open files", the same bytes as -j 1.  5 is the
+    # least that holds the standard three and one worker's two.
+    local i
+    mkdir in
+    for i in $(seq -w 1 20); do
+        gen -d 0.2 -c 1 "in/f$i.wav"
+    done
+    run -q -p 2 -j 1 in/*.wav -o ref
+    expect_status 0
+    local limit opts
+    for limit in 16 5; do
+        for opts in "-j 64" "-j 1024" "-j 64 --sync" "-j 64 --report r.jsonl"; do
+            [[ $limit -gt 5 || $opts != *report* ]] || continue
+            rm -rf out
+            set +e
+            (
+                ulimit -n "$limit"
+                # shellcheck disable=SC2086
+                exec "$TEMPITCH" -q -p 2 $opts in/*.wav -o out
+            ) >stdout.txt 2>stderr.txt
+            status=$?
+            set -e
+            last_args="-q -p 2 $opts in/*.wav -o out (ulimit -n $limit)"
+            expect_status 0
+            expect_no_stderr
+            for i in $(seq -w 1 20); do
+                same_bytes "out/f$i.wav" "ref/f$i.wav"
+            done
+        done
+    done
+    # Below that (the report takes one of 5) a file waits for a
+    # descriptor, tries again for about a second, then fails alone.
+    rm -rf out
+    set +e
+    (
+        ulimit -n 5
+        exec "$TEMPITCH" -q -p 2 -j 8 --report r.jsonl in/f01.wav in/f02.wav -o out
+    ) >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+    last_args="-q -p 2 -j 8 --report r.jsonl in/f01.wav in/f02.wav -o out (ulimit -n 5)"
+    expect_status 1
+    [[ $(grep -c 'Too many open files$' stderr.txt) -eq 2 ]] ||
+        fail "messages: $(cat stderr.txt)"
+    no_temp_files .
 }
 
 # links SOURCE DIR N: N hard links f0000.wav... to SOURCE in DIR, fast.
