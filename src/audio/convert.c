@@ -679,12 +679,6 @@ static SNDFILE *open_input(const char *in_path, SF_INFO *info,
         r->about = in_path;
         return NULL;
     }
-    if (sfio_truncated(in, info, r->reason, sizeof r->reason)) {
-        sf_close(in);
-        r->status = CONVERT_FAILED;
-        r->about = in_path;
-        return NULL;
-    }
     return in;
 }
 

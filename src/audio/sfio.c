@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "sfio.h"
+#include "extent.h"
 #include "sfformat.h"
 
 #include <tempitch/stretch.h>
@@ -21,9 +22,6 @@
 /* Guards libsndfile's global "last open error".  Held only for the open
  * itself, never while audio is decoded. */
 static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
-
-/* Room for libsndfile's log of one file (its own buffer is 2 KiB). */
-enum { LOG_MAX = 8192 };
 
 /* libsndfile's messages, made to read like the others on the line
  * ("tempitch: FILE: reason"): no "System error : " style prefix, no final
@@ -72,60 +70,68 @@ void sfio_reason(SNDFILE *f, char *reason, size_t size)
         copy_reason(reason, size, sf_strerror(f));
 }
 
-/* A regular file that will not be read: if it cannot even be opened,
- * the system's reason replaces reason[]; otherwise `why` does, when not
- * NULL.  Returns NULL. */
-static SNDFILE *refuse_regular(const char *path, char *reason, size_t size,
-                               const char *why)
+/* libsndfile keeps a path in a buffer of this size (SF_FILENAME_LEN) and
+ * fails on longer ones. */
+enum { SF_PATH_MAX = 1024 };
+
+/* The checks before libsndfile sees the file open as fd (described by
+ * *st): a directory, an empty file or one shorter than its container
+ * declares (extent.h) is refused with the reason in reason[size].
+ * Returns 0 when the file may be opened. */
+static int refuse(int fd, const struct stat *st, char *reason, size_t size)
 {
-    int probe = open(path, O_RDONLY | O_CLOEXEC);
-    if (probe < 0) {
-        snprintf(reason, size, "%s", strerror(errno));
-        return NULL;
+    if (S_ISDIR(st->st_mode)) {
+        snprintf(reason, size, "is a directory");
+        return -1;
     }
-    close(probe);
-    if (why != NULL)
-        snprintf(reason, size, "%s", why);
-    return NULL;
+    if (!S_ISREG(st->st_mode))
+        return 0;
+    if (st->st_size == 0) {
+        snprintf(reason, size, "empty file (0 bytes, not audio)");
+        return -1;
+    }
+    /* A regular file read from where it starts (standard input may have
+     * been read from already) can be held to its declared length. */
+    if (lseek(fd, 0, SEEK_CUR) == 0 &&
+        extent_truncated(fd, (long long)st->st_size, reason, size))
+        return -1;
+    return 0;
 }
 
 SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
                         size_t size)
 {
-    /* Opening a FIFO waits for its writer, which may take forever; that
-     * wait must not hold the lock, or every other worker would wait too.
-     * So other than regular files are opened first, outside the lock.
-     * Regular files go by name: libsndfile then also knows the extension,
-     * which it needs to recognise some headerless formats. */
+    /* The file is opened here, not by libsndfile: the system's reason
+     * ("Permission denied") beats libsndfile's guess at it, and the checks
+     * look at this very file.  Opening a FIFO waits for its writer, which
+     * may take forever, so it happens outside the lock.  libsndfile is
+     * then given the name where it can take it: it also looks at the
+     * extension, which it needs to recognise some headerless formats. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    int fd = -1;
-    int known = stat(path, &st) == 0;
-    if (known && S_ISDIR(st.st_mode)) {
-        snprintf(reason, size, "is a directory");
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(reason, size, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
-    int regular = !known || S_ISREG(st.st_mode);
-    if (regular && known && st.st_size == 0)
-        return refuse_regular(path, reason, size,
-                              "empty file (0 bytes, not audio)");
-    if (!regular) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            snprintf(reason, size, "%s", strerror(errno));
-            return NULL;
-        }
+    if (refuse(fd, &st, reason, size) != 0) {
+        close(fd);
+        return NULL;
     }
+    int by_name = S_ISREG(st.st_mode) && strlen(path) < SF_PATH_MAX;
+    if (by_name)
+        close(fd);
     pthread_mutex_lock(&open_lock);
     /* With close_desc true libsndfile closes fd itself, also on failure. */
-    SNDFILE *f = fd >= 0 ? sf_open_fd(fd, SFM_READ, info, SF_TRUE)
-                         : sf_open(path, SFM_READ, info);
+    SNDFILE *f = by_name ? sf_open(path, SFM_READ, info)
+                         : sf_open_fd(fd, SFM_READ, info, SF_TRUE);
     if (f == NULL)
         copy_reason(reason, size, sf_strerror(NULL));
     pthread_mutex_unlock(&open_lock);
-    /* A file libsndfile could not even open is better described by the
-     * system ("Permission denied") than by libsndfile's guess at it. */
-    if (f == NULL && regular)
-        refuse_regular(path, reason, size, NULL);
+    /* Gone or changed between the two opens: the system says why. */
+    if (f == NULL && by_name && access(path, R_OK) != 0)
+        snprintf(reason, size, "%s", strerror(errno));
     return f;
 }
 
@@ -139,8 +145,33 @@ SNDFILE *sfio_open_write_fd(int fd, SF_INFO *info, char *reason, size_t size)
     return f;
 }
 
+/* An Ogg Vorbis stream from a pipe that ends without its last page.  The
+ * pipe cannot be read twice, so extent.h cannot look at it; libsndfile
+ * reads such a stream to its end when opening it and records the missing
+ * end-of-stream page in the handle's log, the only witness there is.
+ * (Its Opus decoder records nothing: a cut Opus stream from a pipe is
+ * read to where it stops.) */
+static int stream_cut(SNDFILE *f, const SF_INFO *info)
+{
+    if ((info->format & SF_FORMAT_TYPEMASK) != SF_FORMAT_OGG)
+        return 0;
+    enum { LOG_MAX = 8192 }; /* libsndfile's own log holds 2 KiB */
+    char *log = malloc(LOG_MAX);
+    if (log == NULL)
+        return 0;
+    sf_command(f, SFC_GET_LOG_INFO, log, LOG_MAX);
+    log[LOG_MAX - 1] = '\0';
+    int cut = strstr(log, "File ended unexpectedly") != NULL;
+    free(log);
+    return cut;
+}
+
 SNDFILE *sfio_open_stdin(SF_INFO *info, char *reason, size_t size)
 {
+    struct stat st;
+    if (fstat(STDIN_FILENO, &st) == 0 &&
+        refuse(STDIN_FILENO, &st, reason, size) != 0)
+        return NULL;
     pthread_mutex_lock(&open_lock);
     SNDFILE *f = sf_open_fd(STDIN_FILENO, SFM_READ, info, SF_FALSE);
     if (f == NULL) {
@@ -156,6 +187,12 @@ SNDFILE *sfio_open_stdin(SF_INFO *info, char *reason, size_t size)
             copy_reason(reason, size, text);
     }
     pthread_mutex_unlock(&open_lock);
+    if (f != NULL && !info->seekable && stream_cut(f, info)) {
+        snprintf(reason, size,
+                 "truncated: the stream ends without its end mark");
+        sf_close(f);
+        return NULL;
+    }
     return f;
 }
 
@@ -188,13 +225,6 @@ int sfio_probe(const char *path, struct sfio_header *h, char *reason,
  * placeholder: sox writes 0x7ffff000 to pipes, others 0xffffffff. */
 #define PLACEHOLDER_BYTES 0x7FFF0000LL
 
-/* A declared chunk size that only means "length unknown": streaming
- * writers (pipes) put 0 or a huge placeholder there. */
-static int placeholder_size(long long bytes)
-{
-    return bytes <= 0 || bytes >= PLACEHOLDER_BYTES;
-}
-
 long long sfio_frames(const SF_INFO *info)
 {
     if (info->frames < 0 || info->frames >= SF_COUNT_MAX)
@@ -206,85 +236,4 @@ long long sfio_frames(const SF_INFO *info)
             return -1;
     }
     return (long long)info->frames;
-}
-
-int sfio_truncated(SNDFILE *f, const SF_INFO *info, char *reason, size_t size)
-{
-    /* libsndfile notices a file shorter than its header says, notes it in
-     * the file's log, and then quietly reads what is there.  The log is
-     * the only place that says so; its wording is libsndfile's, so only
-     * the lines known to mean "cut short" are recognised:
-     *   WAV, AIFF:  "data : 88200 (should be 29956)" ("SSND" for AIFF)
-     *   RF64:       "*** Calculated frame count M does not match value
-     *               from 'ds64' chunk of N."
-     *   Ogg:        "File ended unexpectedly without an End-Of-Stream..."
-     * and, without a log line, an Ogg file (not a pipe) whose length
-     * libsndfile cannot find: it takes it from the last page, and a file
-     * cut short has none it accepts. */
-    if ((info->format & SF_FORMAT_TYPEMASK) == SF_FORMAT_OGG &&
-        info->seekable && info->frames == SF_COUNT_MAX) {
-        snprintf(reason, size,
-                 "truncated: the stream ends without its end mark");
-        return 1;
-    }
-    char *log = malloc(LOG_MAX);
-    if (log == NULL)
-        return 0;
-    sf_command(f, SFC_GET_LOG_INFO, log, LOG_MAX);
-    log[LOG_MAX - 1] = '\0';
-    int found = 0;
-    int bytes = sfformat_sample_bytes(info->format) * info->channels;
-    for (char *line = log; line != NULL && *line != '\0' && !found;) {
-        char *next = strchr(line, '\n');
-        if (next != NULL)
-            *next++ = '\0';
-        /* Most lines are header fields: only three kinds can matter. */
-        if (strstr(line, "should be") == NULL &&
-            strstr(line, "Calculated frame count") == NULL &&
-            strstr(line, "File ended unexpectedly") == NULL) {
-            line = next;
-            continue;
-        }
-        long long said, has;
-        char chunk[8];
-        int scanned = sscanf(line, "%4s : %lld (should be %lld)", chunk, &said,
-                             &has) == 3;
-        /* An AIFF SSND chunk starts with 8 bytes of offset and block size. */
-        if (scanned && strcmp(chunk, "SSND") == 0) {
-            said -= 8;
-            has -= 8;
-        }
-        if (scanned &&
-            (strcmp(chunk, "data") == 0 || strcmp(chunk, "SSND") == 0) &&
-            said > has && !placeholder_size(said) &&
-            (bytes == 0 || said / bytes > (long long)info->frames)) {
-            /* (A header off by less than one frame loses no audio.) */
-            found = 1;
-            if (bytes > 0)
-                snprintf(reason, size,
-                         "truncated: header says %lld frames, file holds %lld",
-                         said / bytes, (long long)info->frames);
-            else
-                snprintf(reason, size,
-                         "truncated: header says %lld bytes of audio, file "
-                         "holds %lld",
-                         said, has);
-        } else if (sscanf(line,
-                          "*** Calculated frame count %lld does not match "
-                          "value from 'ds64' chunk of %lld",
-                          &has, &said) == 2 &&
-                   said > has) {
-            found = 1;
-            snprintf(reason, size,
-                     "truncated: header says %lld frames, file holds %lld",
-                     said, has);
-        } else if (strstr(line, "File ended unexpectedly") != NULL) {
-            found = 1;
-            snprintf(reason, size,
-                     "truncated: the stream ends without its end mark");
-        }
-        line = next;
-    }
-    free(log);
-    return found;
 }

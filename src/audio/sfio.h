@@ -21,13 +21,17 @@
 /* Opens `path` for reading and fills *info.  Returns the handle, or NULL
  * with the reason in reason[size] (always terminated): the errno text when
  * the file cannot be opened at all ("Permission denied"), "is a
- * directory", "empty file (...)", or libsndfile's own reason tidied up.
+ * directory", "empty file (...)", "truncated: ..." for a regular file
+ * that holds less than its container declares (extent.h), or
+ * libsndfile's own reason tidied up.  Paths of any length (libsndfile
+ * takes names only below 1024 bytes; longer ones go by descriptor).
  * Thread-safe. */
 SNDFILE *sfio_open_read(const char *path, SF_INFO *info, char *reason,
                         size_t size);
 
 /* Opens standard input for reading and fills *info, as sfio_open_read
- * does for a path.  Standard input stays open (sf_close does not close
+ * does for a path (a regular file redirected to it, read from its start,
+ * is held to its declared length too).  Standard input stays open (sf_close does not close
  * it).  libsndfile 1.2 cannot decode FLAC from a pipe; that failure says
  * so.  Thread-safe. */
 SNDFILE *sfio_open_stdin(SF_INFO *info, char *reason, size_t size);
@@ -57,15 +61,6 @@ long long sfio_frames(const SF_INFO *info);
  * for the negative codes some codecs leave, which sf_strerror would
  * print to standard output). */
 void sfio_reason(SNDFILE *f, char *reason, size_t size);
-
-/* Whether the file open as `f` (described by *info) is shorter than its
- * header says: libsndfile then reads only what is there, and says so only
- * in its log.  Recognises WAV, AIFF and RF64 whose audio data is cut short
- * and Ogg files (not pipes) that end without their end mark.  Returns 1 with
- * "truncated: header says N frames, file holds M" (or similar) in
- * reason[size], else 0.  Call right after opening.  Thread-safe for
- * different handles. */
-int sfio_truncated(SNDFILE *f, const SF_INFO *info, char *reason, size_t size);
 
 /* What a header says about a file, without decoding any audio. */
 struct sfio_header {

@@ -4,7 +4,9 @@
 # (/dev/stdout) are streams, never replaced; a manifest follows the
 # command line's rules for '-'; control characters in names never reach
 # the terminal raw; names near the file system's length limit; a BOM in a
-# manifest; --format/--subtype pairs libsndfile cannot write.
+# manifest; --format/--subtype pairs libsndfile cannot write; inputs
+# shorter than their container declares, in every container that
+# declares a length, and placeholder lengths that are not truncations.
 # docs/errors.md lists the same cases with the messages checked here.
 #
 # usage: hostile.sh CASE TEMPITCH GEN_SIGNAL WAVINFO
@@ -152,6 +154,105 @@ case_long_names() {
         expect_status 0
         frames_ok "$name" "$n" 1.25
         rm -f "$name"
+    done
+    no_temp_files .
+    # A path of more than 1024 bytes, libsndfile's own limit for names: the
+    # input is opened by descriptor, the output needs no libsndfile name.
+    local dir=.
+    for _ in 1 2 3 4 5 6; do
+        dir=$dir/$(head -c 200 /dev/zero | tr '\0' d)
+    done
+    mkdir -p "$dir"
+    cp b.wav "$dir/in.wav"
+    [[ ${#dir} -gt 1024 ]] || fail "the test path is only ${#dir} bytes"
+    run -q -T 1.25 "$dir/in.wav" -o "$dir/out.wav"
+    expect_status 0
+    run -q -T 1.25 "$dir/in.wav" -o short.wav
+    expect_status 0
+    frames_ok short.wav "$n" 1.25
+    cmp -s short.wav "$dir/out.wav" || fail "the long path gave other bytes"
+}
+
+# le64 N: N (below 2^63) as little-endian bytes in echo -e notation.
+le64() {
+    printf '%s%s' "$(le32 $(($1 & 0xffffffff)))" "$(le32 $(($1 >> 32)))"
+}
+# cut FILE PERCENT OUT: the first PERCENT % of FILE's bytes.
+cut_to() {
+    head -c $(($(wc -c <"$1") * $2 / 100)) "$1" >"$3"
+}
+# expect_truncated FILE: the run failed on FILE with a truncation
+# message and wrote nothing.
+expect_truncated() {
+    expect_status 1
+    grep -qE "^tempitch: $1: truncated: (header says [0-9]+ (frames|bytes of MPEG audio), file holds [0-9]+|the stream ends without its end mark)\$" \
+        stderr.txt || fail "$1 not reported truncated: $(cat stderr.txt)"
+    [[ ! -e o.wav ]] || fail "$1: an output was written"
+}
+
+case_truncated_containers() {
+    gen -d 1 -s pcm16 -c 1 one.wav
+    local n f
+    n=$(info one.wav frames)
+    # Every container with a length field, cut to 60 %: AU and W64 were
+    # read as complete before (libsndfile logs nothing for them).
+    for f in au w64 caf aiff rf64 mp3 ogg; do
+        run -q one.wav -o "whole.$f"
+        expect_status 0
+        cut_to "whole.$f" 60 "cut.$f"
+        run -q -T 1.25 "cut.$f" -o o.wav
+        expect_truncated "cut.$f"
+        run -q -T 1.25 "whole.$f" -o o.wav
+        expect_status 0
+        [[ $f == mp3 || $f == ogg ]] || frames_ok o.wav "$n" 1.25
+        rm o.wav
+    done
+    # The same from standard input, when it is a regular file.
+    run -q -T 1.25 - -o o.wav <cut.au
+    expect_truncated -
+    # MP3: the Xing header's byte count excludes an ID3v2 tag before it.
+    printf 'ID3\x04\x00\x00\x00\x00\x10\x00' >tagged.mp3
+    head -c 2048 /dev/zero >>tagged.mp3
+    cat whole.mp3 >>tagged.mp3
+    run -q -T 1.25 tagged.mp3 -o o.wav
+    expect_status 0
+    rm o.wav
+    cut_to tagged.mp3 90 cut-tagged.mp3
+    run -q -T 1.25 cut-tagged.mp3 -o o.wav
+    expect_truncated cut-tagged.mp3
+    # Opus: the last page carries the end-of-stream flag.
+    gen -d 1 -r 48000 o48.wav
+    run -q o48.wav -o whole.opus
+    cut_to whole.opus 75 cut.opus
+    run -q cut.opus -o o.wav
+    expect_truncated cut.opus
+    # A WAV declaring 2 GiB of data (a real length, not a placeholder)
+    # that holds 1 s was taken for a stream of unknown length.
+    cp one.wav big.wav
+    poke big.wav 4 "$(le32 $((0x80000000 + 36)))"
+    poke big.wav 40 "$(le32 $((0x80000000)))"
+    run -q -T 1.25 big.wav -o o.wav
+    expect_status 1
+    expect_stderr "tempitch: big.wav: truncated: header says 1073741824 frames, file holds $n"
+    # RF64 with 2^31 + 100 frames declared in ds64 (libsndfile's log shows
+    # the count as a negative 32-bit number).
+    cp whole.rf64 big.rf64
+    local ds64
+    ds64=$(grep -obUaF ds64 big.rf64 | head -n 1 | cut -d: -f1)
+    poke big.rf64 $((ds64 + 16)) "$(le64 $(((2147483648 + 100) * 2)))"
+    poke big.rf64 $((ds64 + 24)) "$(le64 $((2147483648 + 100)))"
+    run -q -T 1.25 big.rf64 -o o.wav
+    expect_status 1
+    expect_stderr "tempitch: big.rf64: truncated: header says 2147483748 frames, file holds $n"
+    # Placeholders from streaming writers are lengths "unknown", not
+    # truncations: sox's 0x7ffff000, 0xffffffff; read to the end.
+    for v in 0x7ffff000 0xffffffff; do
+        cp one.wav ph.wav
+        poke ph.wav 40 "$(le32 $((v)))"
+        run -q -T 1.25 ph.wav -o o.wav
+        expect_status 0
+        frames_ok o.wav "$n" 1.25
+        rm o.wav
     done
     no_temp_files .
 }
