@@ -495,14 +495,14 @@ static void progress(const struct bench *b, int rep, int mode)
     if (!b->progress)
         return;
     if (rep < 0)
-        fputs("\r\033[K", stderr);
+        fputs("\r\033[K", message_stream());
     else if (rep == 0)
-        fprintf(stderr, "\rtempitch --bench: warm-up (%s)\033[K",
+        fprintf(message_stream(), "\rtempitch --bench: warm-up (%s)\033[K",
                 mode_name[mode]);
     else
-        fprintf(stderr, "\rtempitch --bench: rep %d/%d (%s)\033[K", rep,
+        fprintf(message_stream(), "\rtempitch --bench: rep %d/%d (%s)\033[K", rep,
                 b->o->reps, mode_name[mode]);
-    fflush(stderr);
+    fflush(message_stream());
 }
 
 static int measure(struct bench *b)
@@ -720,7 +720,7 @@ int bench_run(const struct bench_options *o)
         print_table(&b, &s);
     free_bench(&b);
     if (fflush(stdout) != 0) {
-        perror("tempitch: stdout");
+        message("tempitch: stdout: %s\n", strerror(errno));
         return 1;
     }
     return s.differing == 0 ? 0 : 1;

@@ -24,15 +24,18 @@
  */
 #include "bench.h"
 #include "fds.h"
+#include "message.h"
 #include "options.h"
 #include "outfile.h"
 #include "plan.h"
 #include "report.h"
 #include "run.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
@@ -49,6 +52,9 @@ int main(int argc, char **argv)
     case CLI_RUN:
         break;
     }
+    /* -q: nothing but errors, also from the libraries (message.h). */
+    if (opts.verbosity == VERBOSITY_QUIET)
+        message_silence_libraries();
     if (opts.bench)
         return bench_run(&opts.bench_opts);
 
@@ -76,8 +82,8 @@ int main(int argc, char **argv)
     int status = EXIT_FAILURE;
     if (run_batch(&plan, &opts, &stats) == 0) {
         if (opts.json)
-            report_json(audio_on_stdout ? stderr : stdout, &opts, &plan,
-                        &stats);
+            report_json(audio_on_stdout ? message_stream() : stdout, &opts,
+                        &plan, &stats);
         else if (opts.verbosity != VERBOSITY_QUIET && !audio_on_stdout)
             report_table(stdout, &plan, &stats);
         /* A skipped file is a file not processed, as in zstd and pigz;
@@ -91,14 +97,14 @@ int main(int argc, char **argv)
     /* The outputs are already in place; a broken stdout only loses the
      * table, but the exit status should still say so. */
     if (fflush(stdout) != 0) {
-        perror("tempitch: stdout");
+        message("tempitch: stdout: %s\n", strerror(errno));
         status = EXIT_FAILURE;
     }
     /* The same for the messages: once stderr failed (its reader went
      * away: EPIPE) nothing more was printed there, but the batch went on;
      * the exit status is the one word left to say that something meant
      * for the user was lost. */
-    if (ferror(stderr))
+    if (ferror(message_stream()))
         status = EXIT_FAILURE;
     return status;
 }

@@ -438,7 +438,7 @@ int manifest_load(const char *path, struct manifest *m)
     int rc = manifest_parse(text, len, m, &line, reason, sizeof reason);
     free(text);
     if (rc == 1) {
-        fputs("tempitch: out of memory\n", stderr);
+        fputs("tempitch: out of memory\n", message_stream());
         return -1;
     }
     if (rc != 0) {

@@ -1,11 +1,42 @@
 /*
  * message.c -- the command's lines on stderr; see message.h.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include "message.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+/* NULL: stderr itself. */
+static FILE *out;
+
+FILE *message_stream(void)
+{
+    return out != NULL ? out : stderr;
+}
+
+void message_silence_libraries(void)
+{
+    int copy = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    FILE *f = copy >= 0 && null >= 0 ? fdopen(copy, "w") : NULL;
+    if (f == NULL || dup2(null, STDERR_FILENO) < 0) {
+        if (f != NULL)
+            fclose(f);
+        else if (copy >= 0)
+            close(copy);
+        if (null >= 0)
+            close(null);
+        return;
+    }
+    close(null);
+    setvbuf(f, NULL, _IONBF, 0); /* as stderr: each line at once */
+    out = f;
+}
 
 void message(const char *fmt, ...)
 {
@@ -33,7 +64,7 @@ void message(const char *fmt, ...)
             text[i] = '?';
     }
     /* One call, so that a line from another thread cannot land inside. */
-    fputs(text, stderr);
+    fputs(text, message_stream());
     if (text != small)
         free(text);
 }

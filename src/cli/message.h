@@ -11,8 +11,23 @@
 #ifndef TEMPITCH_CLI_MESSAGE_H
 #define TEMPITCH_CLI_MESSAGE_H
 
+#include <stdio.h>
+
 /* printf-style; writes the formatted text to stderr in one piece, every
  * control character but a final line break shown as '?'. */
 void message(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The stream the command's own output for people goes to: stderr, or
+ * after message_silence_libraries() a copy of the descriptor stderr had.
+ * Progress, the table and --json on stderr use it too. */
+FILE *message_stream(void);
+
+/* For -q: libraries print their own warnings on stderr (libmpg123's
+ * "Warning: Xing stream size off by more than 1%..."), which -q must
+ * silence too.  They write through the same `stderr` as everything else,
+ * so what separates them is the descriptor: the command's messages move
+ * to a copy of descriptor 2 and descriptor 2 itself to /dev/null.  Call
+ * once, before any thread starts; on failure nothing changes. */
+void message_silence_libraries(void);
 
 #endif

@@ -111,7 +111,7 @@ static enum cli_parse_status usage_error(const char *msg, const char *arg)
         message("tempitch: %s '%s'\n", msg, arg);
     else
         message("tempitch: %s\n", msg);
-    fputs("Try 'tempitch --help' for more information.\n", stderr);
+    fputs("Try 'tempitch --help' for more information.\n", message_stream());
     return CLI_USAGE;
 }
 
@@ -271,7 +271,7 @@ static int parse_list(const char *text, value_fn *parse, double *values,
         }
         char *piece = malloc(len + 1);
         if (piece == NULL) {
-            fputs("tempitch: out of memory\n", stderr);
+            fputs("tempitch: out of memory\n", message_stream());
             return -1;
         }
         memcpy(piece, p, len);
@@ -555,7 +555,7 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     }
     if (o->npitch > 1 || o->ntempo > 1) {
         fputs("tempitch: lists of values cannot be used with --bench\n",
-              stderr);
+              message_stream());
         return CLI_USAGE;
     }
     struct bench_options *b = &o->bench_opts;

@@ -55,7 +55,7 @@ static void refuse(struct job *j, const char *about, const char *fmt, ...)
 
 static enum plan_status out_of_memory(void)
 {
-    fputs("tempitch: out of memory\n", stderr);
+    fputs("tempitch: out of memory\n", message_stream());
     return PLAN_FATAL;
 }
 

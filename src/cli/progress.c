@@ -5,6 +5,7 @@
 
 #include "progress.h"
 #include "clock.h"
+#include "message.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +27,7 @@ void progress_start(struct progress *pr, int enabled)
 static size_t terminal_width(void)
 {
     struct winsize ws;
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    if (ioctl(fileno(message_stream()), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         return ws.ws_col;
     return 80;
 }
@@ -88,10 +89,10 @@ void progress_update(struct progress *pr, size_t done, size_t total,
     size_t len = used + strlen(tail);
     /* Pad over what the previous line had beyond this one. */
     size_t pad = pr->shown > len ? pr->shown - len : 0;
-    fprintf(stderr, "\r%s%s%*s", head, tail, (int)pad, "");
+    fprintf(message_stream(), "\r%s%s%*s", head, tail, (int)pad, "");
     if (pad > 0)
-        fprintf(stderr, "\r%s%s", head, tail);
-    fflush(stderr);
+        fprintf(message_stream(), "\r%s%s", head, tail);
+    fflush(message_stream());
     pr->shown = len;
 }
 
@@ -99,7 +100,7 @@ void progress_clear(struct progress *pr)
 {
     if (!pr->enabled || pr->shown == 0)
         return;
-    fprintf(stderr, "\r%*s\r", (int)pr->shown, "");
-    fflush(stderr);
+    fprintf(message_stream(), "\r%*s\r", (int)pr->shown, "");
+    fflush(message_stream());
     pr->shown = 0;
 }

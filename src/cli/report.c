@@ -82,7 +82,7 @@ int report_file_prints(const struct job *j, enum cli_verbosity v)
     /* Once a message could not be written (the reader of stderr went
      * away: EPIPE) there is nobody to tell: stop printing, go on with
      * the files (main turns the lost messages into exit status 1). */
-    if (ferror(stderr))
+    if (ferror(message_stream()))
         return 0;
     /* Up to date is not news: only -v says so. */
     if (j->result.status == CONVERT_UP_TO_DATE)
@@ -125,7 +125,7 @@ void report_file(const struct job *j, enum cli_verbosity v)
                 j->took, realtime(j));
         if (r->gain != 1.0)
             message(", normalized %.1f dB", gain_db(r));
-        fputs(")\n", stderr);
+        fputs(")\n", message_stream());
     }
 }
 
@@ -182,17 +182,17 @@ void report_settings(const struct cli_options *o, const struct plan *p,
                 "pitch and tempo)\n",
                 o->manifest);
     if (o->npitch > 1) {
-        fputs("pitch: every one of ", stderr);
-        print_list(stderr, o, o->npitch, semitones_at, "%+g");
-        fputs(" semitones\n", stderr);
+        fputs("pitch: every one of ", message_stream());
+        print_list(message_stream(), o, o->npitch, semitones_at, "%+g");
+        fputs(" semitones\n", message_stream());
     } else {
         message("pitch: %+g semitones (frequency ratio %g)\n", semitones(o),
                 exp2(semitones(o) / 12.0));
     }
     if (o->ntempo > 1) {
-        fputs("tempo: every one of ", stderr);
-        print_list(stderr, o, o->ntempo, tempo_at, "%g");
-        fputs(" (speed factors)\n", stderr);
+        fputs("tempo: every one of ", message_stream());
+        print_list(message_stream(), o, o->ntempo, tempo_at, "%g");
+        fputs(" (speed factors)\n", message_stream());
     } else if (o->duration > 0)
         message("tempo: each file its own, so that every output lasts "
                 "%g s\n",

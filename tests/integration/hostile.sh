@@ -6,7 +6,8 @@
 # the terminal raw; names near the file system's length limit; a BOM in a
 # manifest; --format/--subtype pairs libsndfile cannot write; inputs
 # shorter than their container declares, in every container that
-# declares a length, and placeholder lengths that are not truncations.
+# declares a length, and placeholder lengths that are not truncations;
+# -q silencing what libraries print on their own.
 # docs/errors.md lists the same cases with the messages checked here.
 #
 # usage: hostile.sh CASE TEMPITCH GEN_SIGNAL WAVINFO
@@ -255,6 +256,26 @@ case_truncated_containers() {
         rm o.wav
     done
     no_temp_files .
+}
+
+case_quiet_libraries() {
+    gen -d 1 one.wav
+    run -q one.wav -o whole.mp3
+    # 5 % more bytes than the Xing header counts: libmpg123 then prints
+    # its own "Warning: Xing stream size off by more than 1%" on stderr.
+    cp whole.mp3 long.mp3
+    head -c $(($(wc -c <whole.mp3) / 20)) /dev/zero >>long.mp3
+    cp long.mp3 long2.mp3
+    run -q -j 2 -T 1.25 long.mp3 missing.wav long2.mp3 -o out/
+    expect_status 1
+    [[ $(cat stderr.txt) == "tempitch: missing.wav: No such file or directory" ]] ||
+        fail "-q printed more than the error: $(cat stderr.txt)"
+    run -q -T 1.25 long.mp3 -o o.wav
+    expect_status 0
+    [[ ! -s stderr.txt ]] || fail "-q printed: $(cat stderr.txt)"
+    # The table and the messages still reach stderr without -q.
+    run -T 1.25 long.mp3 missing.wav -o out2/
+    expect_stderr "tempitch: missing.wav: No such file or directory"
 }
 
 case_manifest_bom() {
