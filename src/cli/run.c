@@ -12,6 +12,7 @@
 #include "fds.h"
 #include "jsonl.h"
 #include "progress.h"
+#include "selfcheck.h"
 
 #include <tempitch/pool.h>
 #include <tempitch/stretch.h>
@@ -248,5 +249,9 @@ int run_batch(struct plan *p, const struct cli_options *o,
     progress_clear(&r.progress);
     if (jsonl_close(r.jsonl) != 0)
         st->report_failed = 1;
+    /* After the workers, whose descriptors a read-back would compete
+     * with under a small `ulimit -n`. */
+    for (size_t i = 0; i < p->njobs; i++)
+        selfcheck_job(o, &p->jobs[i]);
     return 0;
 }

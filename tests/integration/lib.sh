@@ -15,6 +15,10 @@ TEMPITCH=$(abspath "$2")
 GEN=$(abspath "$3")
 WAVINFO=$(abspath "$4")
 
+# Every output any run reports ok is read back by tempitch itself: exactly
+# round(N / tempo) frames, all finite, or it aborts (src/cli/selfcheck.h).
+export TEMPITCH_TEST_SELFCHECK=1
+
 # Where this script lives, before leaving for the scratch directory.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tempitch-cli.XXXXXX")
