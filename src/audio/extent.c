@@ -12,7 +12,6 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -279,53 +278,42 @@ static int mp3_extent(int fd, long long file_bytes, struct extent *e)
     return 0;
 }
 
-/* Ogg's page checksum: CRC-32, polynomial 0x04c11db7, not reflected. */
-static uint32_t ogg_crc(const unsigned char *p, size_t n)
-{
-    uint32_t crc = 0;
-    for (size_t i = 0; i < n; i++) {
-        /* The checksum field itself counts as zero. */
-        crc ^= (uint32_t)(i >= 22 && i < 26 ? 0 : p[i]) << 24;
-        for (int k = 0; k < 8; k++)
-            crc = crc & 0x80000000u ? crc << 1 ^ 0x04c11db7u : crc << 1;
-    }
-    return crc;
-}
+/* What walking an Ogg file's pages from the start found. */
+enum ogg_verdict { OGG_WHOLE, OGG_CUT, OGG_CHAINED };
 
-/* Ogg declares no length, but its last page says it is the last.  The
- * newest page whose checksum holds must carry the end-of-stream flag; a
- * stream cut anywhere before that page loses it.  Returns 1 when cut,
- * 0 when whole or unknown. */
-static int ogg_cut(int fd, long long file_bytes)
+/* Ogg declares no length, but its pages chain: each header gives the
+ * page's size, so the walk from the first page visits every one without
+ * reading the audio.  The stream is whole when the last page it reaches
+ * (at the end of the file or before bytes that are not a page) carries
+ * the end-of-stream flag; a page running past the end of the file, or a
+ * last page without the flag, means the file was cut.  A page that
+ * begins a stream after one has ended is a chained file (streams one
+ * after another), of which libsndfile reads only the first. */
+static enum ogg_verdict ogg_walk(int fd, long long file_bytes)
 {
-    /* A page holds at most 27 + 255 + 255 * 255 bytes: the tail read
-     * holds the whole of the last one. */
-    enum { TAIL = 2 * 65307 };
-    size_t n = file_bytes < TAIL ? (size_t)file_bytes : TAIL;
-    unsigned char *t = malloc(n);
-    if (t == NULL || read_at(fd, file_bytes - (long long)n, t, n) != 0) {
-        free(t);
-        return 0;
-    }
-    int cut = 0;
-    for (size_t p = n >= 27 ? n - 27 : 0;; p--) {
-        if (n >= 27 && memcmp(t + p, "OggS", 4) == 0 && t[p + 4] == 0) {
-            size_t nseg = t[p + 26], body = 0;
-            if (p + 27 + nseg <= n) {
-                for (size_t s = 0; s < nseg; s++)
-                    body += t[p + 27 + s];
-                size_t len = 27 + nseg + body;
-                if (p + len <= n && ogg_crc(t + p, len) == le32(t + p + 22)) {
-                    cut = !(t[p + 5] & 4);
-                    break;
-                }
-            }
-        }
-        if (p == 0)
+    long long at = 0;
+    int flags = 0, ended = 0;
+    unsigned char h[27 + 255];
+    while (at + 27 <= file_bytes) {
+        if (read_at(fd, at, h, 27) != 0 || memcmp(h, "OggS", 4) != 0 ||
+            h[4] != 0)
             break;
+        size_t nseg = h[26];
+        if (at + 27 + (long long)nseg > file_bytes ||
+            read_at(fd, at + 27, h + 27, nseg) != 0)
+            return OGG_CUT;
+        long long body = 0;
+        for (size_t i = 0; i < nseg; i++)
+            body += h[27 + i];
+        flags = h[5];
+        if ((flags & 2) && ended)
+            return OGG_CHAINED;
+        ended |= flags & 4;
+        at += 27 + (long long)nseg + body;
+        if (at > file_bytes)
+            return OGG_CUT;
     }
-    free(t);
-    return cut;
+    return at > 0 && (flags & 4) ? OGG_WHOLE : OGG_CUT;
 }
 
 int extent_truncated(int fd, long long file_bytes, char *reason, size_t size)
@@ -335,11 +323,15 @@ int extent_truncated(int fd, long long file_bytes, char *reason, size_t size)
         read_at(fd, 0, head, sizeof head) != 0)
         return 0;
     if (memcmp(head, "OggS", 4) == 0) {
-        if (!ogg_cut(fd, file_bytes))
-            return 0;
-        snprintf(reason, size,
-                 "truncated: the stream ends without its end mark");
-        return 1;
+        enum ogg_verdict v = ogg_walk(fd, file_bytes);
+        if (v == OGG_CUT)
+            snprintf(reason, size,
+                     "truncated: the stream ends without its end mark");
+        else if (v == OGG_CHAINED)
+            snprintf(reason, size,
+                     "chained Ogg file (streams one after another): "
+                     "libsndfile would read only the first");
+        return v != OGG_WHOLE;
     }
     struct extent e = {.offset = 0, .declared = -1, .frame_bytes = 0};
     const char *unit = "bytes of audio";

@@ -13,7 +13,10 @@
  *   AU (.snd)                   the header's data size
  *   CAF                         the data chunk, less its edit count
  *   MP3                         a Xing/Info or VBRI header's stream bytes
- *   Ogg (Vorbis, Opus, FLAC)    the last intact page carries end-of-stream
+ *   Ogg (Vorbis, Opus, FLAC)    the page chain reaches a page marked
+ *                               end-of-stream (and no second stream
+ *                               follows: libsndfile reads only the first
+ *                               of a chained file)
  *
  * Formats that declare no length (raw MP3 without a Xing header, FLAC,
  * whose STREAMINFO counts samples, not bytes) are checked after decoding
@@ -40,7 +43,9 @@
  * in reason[size]: "truncated: header says N frames, file holds M" where
  * the container gives the size of a frame, "truncated: header says N
  * bytes of audio, file holds M" where it does not, "truncated: the stream
- * ends without its end mark" for Ogg.  Returns 0 when the file is whole,
+ * ends without its end mark" for Ogg; also 1 for a chained Ogg file
+ * ("chained Ogg file (...): libsndfile would read only the first"), which
+ * would be read short too.  Returns 0 when the file is whole,
  * declares no length, or is not a container listed above (libsndfile
  * then decides); a header too damaged to follow also gives 0 and is left
  * to libsndfile's own checks. */

@@ -221,6 +221,13 @@ case_truncated_containers() {
     cut_to tagged.mp3 90 cut-tagged.mp3
     run -q -T 1.25 cut-tagged.mp3 -o o.wav
     expect_truncated cut-tagged.mp3
+    # Two Ogg streams one after another: libsndfile would read the first
+    # and report the half as the whole.
+    cat whole.ogg whole.ogg >chain.ogg
+    run -q -T 1.25 chain.ogg -o o.wav
+    expect_status 1
+    expect_stderr "tempitch: chain.ogg: chained Ogg file (streams one after another): libsndfile would read only the first"
+    [[ ! -e o.wav ]] || fail "chain.ogg: an output was written"
     # Opus: the last page carries the end-of-stream flag.
     gen -d 1 -r 48000 o48.wav
     run -q o48.wav -o whole.opus
