@@ -627,6 +627,9 @@ static int check_streams(const struct cli_options *o)
         msg = "'-' (stdin) must be the only input";
     else if (stdin_count == 1 && o->output == NULL)
         msg = "reading stdin needs -o FILE or -o -";
+    else if (stdin_count == 1 && o->npitch * o->ntempo > 1)
+        msg = "'-' (stdin) would be read by several jobs (give it one pitch "
+              "and one tempo)";
     else if (stdin_count == 1 && o->params.normalize)
         msg = "--normalize reads the input twice; stdin can only be read "
               "once";

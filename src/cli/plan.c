@@ -430,6 +430,22 @@ static int compare_ids(const void *a, const void *b)
     return x->ino < y->ino ? -1 : x->ino > y->ino;
 }
 
+/* Whether the input of job i is a stream (a pipe, FIFO, socket or
+ * device: /dev/stdin, <(...), a named pipe) that an earlier job already
+ * reads.  A stream gives its bytes once; the second reader would get
+ * what the first left, or nothing. */
+static int read_before(const struct plan *p, const struct stat *st,
+                       const int *st_ok, size_t i)
+{
+    mode_t m = st[i].st_mode;
+    if (!(S_ISFIFO(m) || S_ISCHR(m) || S_ISSOCK(m)))
+        return 0;
+    for (size_t k = 0; k < i; k++)
+        if (st_ok[k] && p->jobs[k].runs && same_file(&st[k], &st[i]))
+            return 1;
+    return 0;
+}
+
 /* Step 5 for one job that still runs: header, -D, output identity.
  * `prev` is the job before, whose header is reused when it is the same
  * input (the combinations of one input follow each other). */
@@ -660,6 +676,10 @@ static enum plan_status plan_jobs(const struct cli_options *o,
     }
     qsort(ids, nids, sizeof *ids, compare_ids);
     for (size_t i = 0; i < p->njobs; i++) {
+        if (p->jobs[i].runs && st_ok[i] && read_before(p, st, st_ok, i))
+            refuse(&p->jobs[i], p->jobs[i].input,
+                   "a pipe or device can be read only once, and an earlier "
+                   "job reads it (save it to a file for several outputs)");
         if (p->jobs[i].runs)
             examine(o, &p->jobs[i], i > 0 ? &p->jobs[i - 1] : NULL, &st[i], ids,
                     nids);

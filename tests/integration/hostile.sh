@@ -7,7 +7,8 @@
 # manifest; --format/--subtype pairs libsndfile cannot write; inputs
 # shorter than their container declares, in every container that
 # declares a length, and placeholder lengths that are not truncations;
-# -q silencing what libraries print on their own.
+# -q silencing what libraries print on their own; pipes read by one job
+# only.
 # docs/errors.md lists the same cases with the messages checked here.
 #
 # usage: hostile.sh CASE TEMPITCH GEN_SIGNAL WAVINFO
@@ -283,6 +284,39 @@ case_quiet_libraries() {
     # The table and the messages still reach stderr without -q.
     run -T 1.25 long.mp3 missing.wav -o out2/
     expect_stderr "tempitch: missing.wav: No such file or directory"
+}
+
+case_stream_inputs() {
+    gen -d 0.2 b.wav
+    local n
+    n=$(info b.wav frames)
+    # Two jobs of '-' read one pipe: each got part of it, or nothing.
+    set +e
+    "$TEMPITCH" -q -p 1,2 - -o out/ <b.wav >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+    last_args="-q -p 1,2 - -o out/"
+    expect_status 2
+    expect_stderr "tempitch: '-' (stdin) would be read by several jobs (give it one pitch and one tempo)"
+    [[ ! -e out ]] || fail "a usage error wrote out/"
+    # The same pipe by other names: the first job reads it, the others
+    # fail with the reason instead of reading what it left.
+    set +e
+    cat b.wav | "$TEMPITCH" -q -p 1,2 /dev/stdin -o out/ >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+    last_args="-q -p 1,2 /dev/stdin -o out/ (a pipe)"
+    expect_status 1
+    [[ $(cat stderr.txt) == "tempitch: /dev/stdin: a pipe or device can be read only once, and an earlier job reads it (save it to a file for several outputs)" ]] ||
+        fail "stderr: $(cat stderr.txt)"
+    frames_ok out/stdin.p+1 "$n" 1
+    [[ ! -e out/stdin.p+2 ]] || fail "the second job wrote an output"
+    # A regular file behind /dev/stdin can be opened again: both run.
+    rm -rf out
+    run -q -p 1,2 /dev/stdin -o out/ <b.wav
+    expect_status 0
+    frames_ok out/stdin.p+1 "$n" 1
+    frames_ok out/stdin.p+2 "$n" 1
 }
 
 case_manifest_bom() {
