@@ -319,6 +319,20 @@ case_stream_inputs() {
     frames_ok out/stdin.p+2 "$n" 1
 }
 
+case_output_symlink() {
+    gen -d 0.2 b.wav
+    echo keep >target.txt
+    ln -s target.txt link.wav
+    run -q -T 1.25 b.wav -o link.wav
+    expect_status 1
+    expect_stderr "exists"
+    run -q -T 1.25 --force b.wav -o link.wav
+    expect_status 0
+    [[ ! -L link.wav ]] || fail "link.wav is still a link"
+    [[ $(cat target.txt) == keep ]] || fail "the write went through the link"
+    frames_ok link.wav "$(info b.wav frames)" 1.25
+}
+
 case_manifest_bom() {
     gen -d 0.2 b.wav
     # Excel's "CSV UTF-8" starts with a byte order mark.
