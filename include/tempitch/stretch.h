@@ -34,6 +34,8 @@
 #ifndef TEMPITCH_STRETCH_H
 #define TEMPITCH_STRETCH_H
 
+#include <tempitch/version.h>
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -209,7 +211,8 @@ size_t tp_stretch_frames_out(const tp_stretch *s);
 int tp_stretch_run(tp_stretch *s, const float *in, size_t in_frames,
                    float *out);
 
-/* Version string of the library, e.g. "0.1.0". */
+/* Version string of the library, e.g. "0.1.0": TP_VERSION_STRING of the
+ * library that runs (tempitch/version.h gives the one compiled against). */
 const char *tp_version(void);
 
 #ifdef __cplusplus

@@ -17,9 +17,6 @@
 #include <math.h>
 #include <stdio.h>
 
-#ifndef TEMPITCH_VERSION
-#define TEMPITCH_VERSION "unknown"
-#endif
 
 /* The block of --newer, --shard and --report. */
 static void print_pipelines(void)
@@ -204,6 +201,6 @@ void help_print(void)
 
 void help_print_version(void)
 {
-    printf("tempitch %s (engine %s, %s)\n", TEMPITCH_VERSION, tp_version(),
+    printf("tempitch %s (engine %s, %s)\n", TP_VERSION_STRING, tp_version(),
            sf_version_string());
 }

@@ -9,9 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#ifndef TEMPITCH_VERSION
-#define TEMPITCH_VERSION "unknown"
-#endif
 
 /* Widest "input" column; longer names push their own row out instead of
  * widening every row. */
@@ -443,7 +440,7 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
                  const struct batch_stats *st)
 {
     fputs("{\"version\":", out);
-    report_json_string(out, TEMPITCH_VERSION);
+    report_json_string(out, TP_VERSION_STRING);
     fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
             semitones(o), exp2(semitones(o) / 12.0));
     fputs(",\"tempo\":", out);

@@ -15,9 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#ifndef TEMPITCH_VERSION
-#define TEMPITCH_VERSION "unknown"
-#endif
 
 /* `v` in the fewest significant digits that read back as exactly `v`:
  * short for the values people type (1.25), exact for the others. */
@@ -54,7 +51,7 @@ void select_stamp(const struct convert_params *p, char stamp[CONVERT_STAMP_MAX])
                                                        : "";
     /* The full-scale policy changes integer outputs that reach it. */
     snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s",
-             TEMPITCH_VERSION, pitch, tempo, formant, mode,
+             TP_VERSION_STRING, pitch, tempo, formant, mode,
              p->normalize ? " --normalize" : "", p->clip ? " --clip" : "");
 }
 

@@ -85,7 +85,7 @@ struct tp_stretch {
 
 const char *tp_version(void)
 {
-    return "0.1.0";
+    return TP_VERSION_STRING;
 }
 
 const char *tp_strerror(int code)

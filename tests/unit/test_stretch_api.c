@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,17 @@ static void version_string(void **state)
     assert_non_null(v);
     CHECK(v[0] >= '0' && v[0] <= '9' && strchr(v, '.') != NULL,
           "version \"%s\" is not like 0.1.0", v);
+    /* One home: the library's string, the header's macros and meson's
+     * project(version:) (passed in as TEMPITCH_PROJECT_VERSION) agree. */
+    assert_string_equal(v, TP_VERSION_STRING);
+    assert_string_equal(v, TEMPITCH_PROJECT_VERSION);
+    char parts[32];
+    snprintf(parts, sizeof parts, "%d.%d.%d", TP_VERSION_MAJOR,
+             TP_VERSION_MINOR, TP_VERSION_PATCH);
+    assert_string_equal(parts, v);
+    assert_int_equal(TP_VERSION_NUMBER, TP_VERSION_MAJOR * 10000 +
+                                            TP_VERSION_MINOR * 100 +
+                                            TP_VERSION_PATCH);
 }
 
 /* ---- tp_output_length -----------------------------------------------------
