@@ -101,8 +101,7 @@ static enum convert_status skip_exists(struct convert_result *r,
     if (r->status == CONVERT_OK) {
         r->status = CONVERT_EXISTS;
         r->about = path;
-        snprintf(r->reason, sizeof r->reason,
-                 "exists (use --force to overwrite)");
+        snprintf(r->reason, sizeof r->reason, "%s", CONVERT_REASON_EXISTS);
     }
     return r->status;
 }
@@ -174,8 +173,7 @@ static enum convert_status check_paths(const char *in_path,
     /* dev/ino rather than names: catches "./a.wav", hard links and
      * symlinks, which --force must never turn into a lost input. */
     if (in_st.st_dev == out_st.st_dev && in_st.st_ino == out_st.st_ino)
-        return fail(r, out_path,
-                    "is the input file (refusing to overwrite it)");
+        return fail(r, out_path, "%s", CONVERT_REASON_IS_INPUT);
     if (S_ISDIR(out_st.st_mode))
         return fail(r, out_path, "is a directory");
     if (!force)
@@ -765,13 +763,9 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     /* Known before any work: a second pass needs the input again and a
      * rewritable output. */
     if (params->normalize && convert_is_stdio(in_path))
-        return fail(r, in_path,
-                    "--normalize reads the input twice, and standard input "
-                    "can only be read once");
+        return fail(r, in_path, "%s", CONVERT_REASON_NORMALIZE_STDIN);
     if (params->normalize && to_stdout)
-        return fail(r, out_path,
-                    "--normalize may rewrite the output, which standard "
-                    "output cannot take");
+        return fail(r, out_path, "%s", CONVERT_REASON_NORMALIZE_STDOUT);
     if (check_paths(in_path, out_path, params->force, r) != CONVERT_OK)
         return r->status;
 

@@ -81,6 +81,18 @@ enum convert_status {
     CONVERT_UP_TO_DATE
 };
 
+/* The reasons the plan (which sees them first, before any work) and
+ * convert_file (which checks again, for outputs that appear later) give
+ * for the same two refusals: one spelling for both. */
+#define CONVERT_REASON_EXISTS "exists (use --force to overwrite)"
+#define CONVERT_REASON_IS_INPUT "is the input file (refusing to overwrite it)"
+/* Why --normalize (params.normalize) cannot work on the streams: the
+ * command line, a manifest row and convert_file refuse it alike. */
+#define CONVERT_REASON_NORMALIZE_STDIN                                         \
+    "--normalize reads the input twice; stdin can only be read once"
+#define CONVERT_REASON_NORMALIZE_STDOUT                                        \
+    "--normalize may rewrite the output; stdout cannot be rewritten"
+
 /* Long enough for any libsndfile or errno message plus a number or two;
  * longer reasons are truncated, never overflowed. */
 enum { CONVERT_REASON_MAX = 320 };

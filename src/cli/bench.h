@@ -37,7 +37,9 @@ struct bench_options {
 /* Fills *o with the defaults above. */
 void bench_defaults(struct bench_options *o);
 
-/* Runs the benchmark and prints its table (or JSON) on stdout.  Returns
+/* Runs the benchmark and prints its table (or JSON) on stdout.  *o holds
+ * values options.c has checked against its ranges (BENCH_*_MAX,
+ * CLI_JOBS_MAX, the engine's limits): they are not checked again here.  Returns
  * the exit status: 0 when every parallel output was bit-identical to its
  * serial counterpart, 1 when one differed or a file could not be read
  * (with a `tempitch: FILE: reason` message on stderr). */

@@ -172,10 +172,9 @@ static enum jobs_status manifest_streams(const struct cli_options *o,
             why = "'-' (stdin) needs an output in its row (stdin has no name "
                   "to derive one from)";
         else if (o->params.normalize)
-            why = "--normalize reads the input twice; stdin can only be read "
-                  "once";
+            why = CONVERT_REASON_NORMALIZE_STDIN;
         else if (s->duration > 0)
-            why = "-D needs the input's length, which stdin does not give";
+            why = CLI_REASON_DURATION_STDIN;
         if (why != NULL) {
             message("tempitch: %s:%lu: %s\n",
                     convert_is_stdio(o->manifest) ? "stdin" : o->manifest,

@@ -631,13 +631,11 @@ static int check_streams(const struct cli_options *o)
         msg = "'-' (stdin) would be read by several jobs (give it one pitch "
               "and one tempo)";
     else if (stdin_count == 1 && o->params.normalize)
-        msg = "--normalize reads the input twice; stdin can only be read "
-              "once";
+        msg = CONVERT_REASON_NORMALIZE_STDIN;
     else if (to_stdout && o->params.normalize)
-        msg = "--normalize may rewrite the output; stdout cannot be "
-              "rewritten";
+        msg = CONVERT_REASON_NORMALIZE_STDOUT;
     else if (stdin_count == 1 && o->duration > 0)
-        msg = "-D needs the input's length, which stdin does not give";
+        msg = CLI_REASON_DURATION_STDIN;
     if (msg == NULL)
         return 0;
     usage_error(msg, NULL);

@@ -87,6 +87,10 @@ struct cli_options {
 #define BENCH_SECONDS_MAX 600.0
 #define BENCH_REPS_MAX 100
 
+/* Why -D cannot apply to stdin: the command line and a manifest row. */
+#define CLI_REASON_DURATION_STDIN                                              \
+    "-D needs the input's length, which stdin does not give"
+
 /* Largest -j (and the pool's limit). */
 #define CLI_JOBS_MAX 1024
 

@@ -501,7 +501,7 @@ static void examine(const struct cli_options *o, struct job *j,
     if (convert_is_stdio(j->output) || stat(j->output, &out_st) != 0)
         return;
     if (same_file(&out_st, in_st)) {
-        refuse(j, j->output, "is the input file (refusing to overwrite it)");
+        refuse(j, j->output, "%s", CONVERT_REASON_IS_INPUT);
         return;
     }
     /* Replacing another job's input would make that job's result depend
@@ -515,7 +515,7 @@ static void examine(const struct cli_options *o, struct job *j,
     /* Skipped here rather than in a worker, which would only find the
      * same (convert_file still checks, for outputs that appear later). */
     if (!o->params.force && !S_ISDIR(out_st.st_mode)) {
-        refuse(j, j->output, "exists (use --force to overwrite)");
+        refuse(j, j->output, "%s", CONVERT_REASON_EXISTS);
         j->result.status = CONVERT_EXISTS;
     }
 }
