@@ -1,7 +1,7 @@
 /*
- * bench_engine.c -- times the stretch engine alone on the reference job of
- * design.md section 4: 4.0 s of stereo white noise at 44.1 kHz (fixed
- * seed), +3 semitones, tempo 1.25, one thread.
+ * bench_engine.c -- times the stretch engine alone on the reference job
+ * (the one job of `tempitch --bench`): 4.0 s of stereo white noise at
+ * 44.1 kHz (fixed seed), +3 semitones, tempo 1.25, one thread.
  *
  * The instance is created (FFTW planning included) outside the timed
  * region; each timed run is one tp_stretch_run() call, which includes the
