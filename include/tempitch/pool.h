@@ -19,16 +19,16 @@
 #ifndef TEMPITCH_POOL_H
 #define TEMPITCH_POOL_H
 
+#include <tempitch/error.h>
+
 #include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Error codes (negative), shared with tp_strerror() in stretch.h. */
-#define TP_POOL_ERR_ARG (-20)     /* invalid argument                   */
-#define TP_POOL_ERR_THREAD (-21)  /* a thread could not be started      */
-#define TP_POOL_ERR_BUSY (-22)    /* tp_pool_run called while running   */
+/* Error codes: TP_POOL_ERR_ARG, _THREAD, _BUSY and TP_ERR_NOMEM, in
+ * tempitch/error.h with the engine's; tp_strerror() describes them. */
 
 typedef struct tp_pool tp_pool;
 

@@ -34,6 +34,7 @@
 #ifndef TEMPITCH_STRETCH_H
 #define TEMPITCH_STRETCH_H
 
+#include <tempitch/error.h>
 #include <tempitch/version.h>
 
 #include <stddef.h>
@@ -52,27 +53,6 @@ extern "C" {
 #define TP_CHANNELS_MAX 256
 #define TP_FORMANT_SEMITONES_MIN (-24.0)
 #define TP_FORMANT_SEMITONES_MAX 24.0
-
-/* Error codes.  Every function returning int returns TP_OK (0) or one of
- * these negative values; tp_strerror() gives a short English description. */
-enum tp_error {
-    TP_OK = 0,
-    TP_ERR_NULL = -1,     /* a required pointer argument was NULL          */
-    TP_ERR_CHANNELS = -2, /* channels outside 1..TP_CHANNELS_MAX           */
-    TP_ERR_RATE = -3,     /* sample rate not finite or outside range       */
-    TP_ERR_TEMPO = -4,    /* tempo not finite or outside range             */
-    TP_ERR_PITCH = -5,    /* pitch not finite or outside range             */
-    TP_ERR_NOMEM = -6,    /* allocation failed                             */
-    TP_ERR_FFT = -7,      /* FFTW could not make a plan                    */
-    TP_ERR_STATE = -8,    /* call not allowed now (see each function)      */
-    TP_ERR_BUFFER = -9,   /* frame count given with a NULL buffer          */
-    TP_ERR_FORMANT = -10, /* formant shift not finite or outside range     */
-    TP_ERR_QUALITY = -11  /* unknown quality mode                          */
-};
-
-/* Returns a static, NUL-terminated description of `code`; never NULL.
- * Unknown codes give "unknown error". */
-const char *tp_strerror(int code);
 
 /* Exact output length, in frames, of a whole stream of `in_frames` input
  * frames at speed factor `tempo`: round(in_frames / tempo), halves rounded

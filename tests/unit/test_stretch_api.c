@@ -49,7 +49,9 @@ static void strerror_distinct(void **state)
     static const int codes[] = {TP_OK,         TP_ERR_NULL,    TP_ERR_CHANNELS,
                                 TP_ERR_RATE,   TP_ERR_TEMPO,   TP_ERR_PITCH,
                                 TP_ERR_NOMEM,  TP_ERR_FFT,     TP_ERR_STATE,
-                                TP_ERR_BUFFER, TP_ERR_FORMANT, TP_ERR_QUALITY};
+                                TP_ERR_BUFFER, TP_ERR_FORMANT, TP_ERR_QUALITY,
+                                TP_POOL_ERR_ARG, TP_POOL_ERR_THREAD,
+                                TP_POOL_ERR_BUSY};
     for (size_t i = 0; i < COUNT(codes); i++) {
         const char *a = tp_strerror(codes[i]);
         CHECK(a != NULL && a[0] != '\0', "code %d: empty message", codes[i]);
@@ -67,6 +69,29 @@ static void strerror_distinct(void **state)
               "code %d gives \"%s\", expected \"unknown error\"", unknown[i],
               u ? u : "(null)");
     }
+}
+
+/* The ranges the messages name are stretch.h's limits: the messages are
+ * written out for people, this keeps them from drifting. */
+static void strerror_ranges(void **state)
+{
+    (void)state;
+    char want[64];
+    snprintf(want, sizeof want, "1..%d", TP_CHANNELS_MAX);
+    CHECK(strstr(tp_strerror(TP_ERR_CHANNELS), want), "channels: %s", want);
+    snprintf(want, sizeof want, "%g..%g Hz", TP_RATE_MIN, TP_RATE_MAX);
+    CHECK(strstr(tp_strerror(TP_ERR_RATE), want), "rate: %s", want);
+    snprintf(want, sizeof want, "%g..%g", TP_TEMPO_MIN, TP_TEMPO_MAX);
+    CHECK(strstr(tp_strerror(TP_ERR_TEMPO), want), "tempo: %s", want);
+    snprintf(want, sizeof want, "%g..%+g semitones", TP_SEMITONES_MIN,
+             TP_SEMITONES_MAX);
+    CHECK(strstr(tp_strerror(TP_ERR_PITCH), want), "pitch: %s", want);
+    snprintf(want, sizeof want, "ratio 1/%g..%g",
+             exp2(-TP_SEMITONES_MIN / 12.0), exp2(TP_SEMITONES_MAX / 12.0));
+    CHECK(strstr(tp_strerror(TP_ERR_PITCH), want), "ratio: %s", want);
+    snprintf(want, sizeof want, "%g..%+g semitones", TP_FORMANT_SEMITONES_MIN,
+             TP_FORMANT_SEMITONES_MAX);
+    CHECK(strstr(tp_strerror(TP_ERR_FORMANT), want), "formant: %s", want);
 }
 
 static void version_string(void **state)
@@ -668,6 +693,7 @@ int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(strerror_distinct),
+        cmocka_unit_test(strerror_ranges),
         cmocka_unit_test(version_string),
         cmocka_unit_test(output_length_values),
         cmocka_unit_test(create_errors),
