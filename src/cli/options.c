@@ -129,6 +129,42 @@ static const char *offending_option(char **argv, char *buf, size_t size)
     return buf;
 }
 
+/* What getopt_long's '?' meant for a long option `word` ("--name" or
+ * "--name=value"; getopt's own messages are off): a value given to an
+ * option that takes none, a prefix of several options, or an unknown
+ * name.  The message goes into msg[size]. */
+static void diagnose_long(const char *word, char *msg, size_t size)
+{
+    const char *name = word + 2;
+    size_t len = strcspn(name, "=");
+    const struct option *exact = NULL;
+    size_t matches = 0;
+    char list[256] = "";
+    for (const struct option *o = long_options; o->name != NULL; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (strlen(o->name) == len)
+            exact = o;
+        size_t used = strlen(list);
+        snprintf(list + used, sizeof list - used, "%s--%s",
+                 matches ? ", " : "", o->name);
+        matches++;
+    }
+    if (exact == NULL && matches == 1) {
+        /* a unique prefix: getopt took it, so only a value can be wrong */
+        for (const struct option *o = long_options; o->name != NULL; o++)
+            if (strncmp(o->name, name, len) == 0)
+                exact = o;
+    }
+    if (exact != NULL && name[len] == '=' && exact->has_arg == no_argument)
+        snprintf(msg, size, "option '--%s' takes no value", exact->name);
+    else if (exact == NULL && matches > 1)
+        snprintf(msg, size, "ambiguous option '--%.*s' (could be %s)",
+                 (int)len, name, list);
+    else
+        snprintf(msg, size, "unknown option '--%.*s'", (int)len, name);
+}
+
 /* Strict number: the whole string must be consumed and the value finite
  * (strtod alone would accept "1.5x", "nan", "inf" and overflow to inf). */
 static int parse_number(const char *text, double *value)
@@ -678,6 +714,11 @@ enum cli_parse_status options_parse(int argc, char **argv,
             return usage_error("missing value for option",
                                offending_option(argv, name, sizeof name));
         case '?':
+            if (strncmp(argv[optind - 1], "--", 2) == 0) {
+                char msg[400];
+                diagnose_long(argv[optind - 1], msg, sizeof msg);
+                return usage_error(msg, NULL);
+            }
             return usage_error("unknown option",
                                offending_option(argv, name, sizeof name));
         default:

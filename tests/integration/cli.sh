@@ -110,6 +110,18 @@ case_unknown_option() {
     run in.wav -o out.wav -T
     expect_status 2
     expect_stderr "missing value for option '-T'"
+    # getopt's own distinctions, in our words: a prefix of several long
+    # options, a value given to an option that takes none.
+    run --form in.wav -o out.wav
+    expect_status 2
+    expect_stderr "ambiguous option '--form' (could be --format, --formant, --formant-semitones)"
+    run --force=yes in.wav -o out.wav
+    expect_status 2
+    expect_stderr "option '--force' takes no value"
+    run --qui=1 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "option '--quiet' takes no value"
+    [[ ! -e out.wav ]] || fail "a usage error wrote out.wav"
 }
 
 case_no_output() {
