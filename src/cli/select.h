@@ -9,8 +9,10 @@
  *
  *   1. Every job gets its settings stamp (params.stamp, stored in the
  *      output; see stamp.h): "tempitch VERSION -p SEMITONES -T SPEED",
- *      plus " --normalize" and " --clip" when given (and the formant and
- *      quality options where they change the audio).  It names what
+ *      then, each only when given, " --formant-semitones N" (or " -F",
+ *      only with a pitch change: without one it changes nothing),
+ *      " --fast" or " --fine", " --normalize", " --clip" (libsndfile
+ *      appends " (libsndfile-X.Y.Z)" in the file; stamp.h).  It names what
  *      decides the output's samples, each in one canonical spelling: the
  *      pitch in semitones (-f 2 and -p 12 give the same stamp, as they
  *      give the same output), the speed factor the file actually gets
