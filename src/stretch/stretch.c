@@ -573,7 +573,11 @@ int tp_stretch_run(tp_stretch *s, const float *in, size_t in_frames, float *out)
     if (err)
         return err;
     size_t total = tp_output_length(in_frames, s->tempo);
-    tp_data d = {in, in_frames, out, total, 1, 0, 0};
+    tp_data d = {.in = in,
+                 .in_frames = in_frames,
+                 .out = out,
+                 .out_frames = total,
+                 .end_of_input = 1};
     while (!tp_stretch_finished(s)) {
         err = tp_stretch_process(s, &d);
         if (err)

@@ -598,7 +598,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Finished: more calls produce nothing and take nothing. */
     {
         float in1[8] = {0}, out1[8];
-        tp_data d = {in1, 1, out1, 1, 1, 0, 0};
+        tp_data d = {.in = in1,
+                     .in_frames = 1,
+                     .out = out1,
+                     .out_frames = 1,
+                     .end_of_input = 1};
         CHECK(tp_stretch_process(s, &d) == TP_OK && d.in_used == 0 &&
                   d.out_generated == 0 && tp_stretch_finished(s),
               "call after the end");

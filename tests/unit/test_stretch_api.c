@@ -313,7 +313,7 @@ static void params_locked_while_streaming(void **state)
     double r = tp_stretch_get_pitch_ratio(s);
 
     float in[2 * 512] = {0}, out[2 * 4096];
-    tp_data d = {in, 512, out, 4096, 0, 0, 0};
+    tp_data d = {.in = in, .in_frames = 512, .out = out, .out_frames = 4096};
     CHECK_RC(tp_stretch_process(s, &d), TP_OK);
     CHECK_RC(tp_stretch_set_tempo(s, 1.0), TP_ERR_STATE);
     CHECK_RC(tp_stretch_set_semitones(s, 2.0), TP_ERR_STATE);
@@ -377,7 +377,7 @@ static void quality_mode(void **state)
     CHECK_RC(tp_stretch_set_tempo(s, 1.25), TP_OK);
     CHECK_RC(tp_stretch_set_semitones(s, 3.0), TP_OK);
     float in[2 * 512] = {0}, out[2 * 4096];
-    tp_data d = {in, 512, out, 4096, 0, 0, 0};
+    tp_data d = {.in = in, .in_frames = 512, .out = out, .out_frames = 4096};
     CHECK_RC(tp_stretch_process(s, &d), TP_OK);
     CHECK_RC(tp_stretch_set_quality(s, TP_QUALITY_FINE), TP_ERR_STATE);
     CHECK(tp_stretch_get_quality(s) == TP_QUALITY_FAST,
@@ -430,15 +430,21 @@ static void process_argument_errors(void **state)
     (void)state;
     tp_stretch *s = new_stretch(2, 44100.0);
     float in[2 * 256] = {0}, out[2 * 256];
-    tp_data d = {in, 256, out, 256, 0, 0, 0};
+    tp_data d = {.in = in, .in_frames = 256, .out = out, .out_frames = 256};
     CHECK_RC(tp_stretch_process(NULL, &d), TP_ERR_NULL);
     CHECK_RC(tp_stretch_process(s, NULL), TP_ERR_NULL);
 
-    tp_data bad_in = {NULL, 10, out, 256, 0, 0, 0};
+    tp_data bad_in = {
+        .in = NULL, .in_frames = 10, .out = out, .out_frames = 256};
     CHECK_RC(tp_stretch_process(s, &bad_in), TP_ERR_BUFFER);
-    tp_data bad_in_end = {NULL, 10, out, 256, 1, 0, 0};
+    tp_data bad_in_end = {.in = NULL,
+                          .in_frames = 10,
+                          .out = out,
+                          .out_frames = 256,
+                          .end_of_input = 1};
     CHECK_RC(tp_stretch_process(s, &bad_in_end), TP_ERR_BUFFER);
-    tp_data bad_out = {in, 256, NULL, 5, 0, 0, 0};
+    tp_data bad_out = {
+        .in = in, .in_frames = 256, .out = NULL, .out_frames = 5};
     CHECK_RC(tp_stretch_process(s, &bad_out), TP_ERR_BUFFER);
     /* nothing consumed or produced, state unchanged: the stream has not
      * started, so parameters can still be set */
@@ -449,7 +455,7 @@ static void process_argument_errors(void **state)
     CHECK_RC(tp_stretch_set_tempo(s, 2.0), TP_OK);
 
     /* NULL with a zero count is fine */
-    tp_data empty = {NULL, 0, NULL, 0, 0, 0, 0};
+    tp_data empty = {.in = NULL, .in_frames = 0, .out = NULL, .out_frames = 0};
     CHECK_RC(tp_stretch_process(s, &empty), TP_OK);
     CHECK(empty.in_used == 0 && empty.out_generated == 0, "empty call");
 
@@ -487,7 +493,10 @@ static void finished_semantics(void **state)
     /* all input, not yet the end: not finished, however often we call */
     size_t used = 0, made = 0;
     for (int i = 0; i < 8 && used < n; i++) {
-        tp_data d = {in + 2 * used, n - used, out + 2 * made, 100, 0, 0, 0};
+        tp_data d = {.in = in + 2 * used,
+                     .in_frames = n - used,
+                     .out = out + 2 * made,
+                     .out_frames = 100};
         CHECK_RC(tp_stretch_process(s, &d), TP_OK);
         used += d.in_used;
         made += d.out_generated;
@@ -503,7 +512,11 @@ static void finished_semantics(void **state)
     int calls = 0;
     do { /* at least one call: end_of_input may come with 0 frames */
         size_t room = want - made < 100 ? want - made : 100;
-        tp_data d = {in + 2 * used, n - used, out + 2 * made, room, 1, 0, 0};
+        tp_data d = {.in = in + 2 * used,
+                     .in_frames = n - used,
+                     .out = out + 2 * made,
+                     .out_frames = room,
+                     .end_of_input = 1};
         CHECK_RC(tp_stretch_process(s, &d), TP_OK);
         used += d.in_used;
         made += d.out_generated;
@@ -515,7 +528,10 @@ static void finished_semantics(void **state)
           tp_stretch_finished(s), made, want);
     /* after the end, offered input is ignored and reported unused */
     float junk[2 * 50] = {0};
-    tp_data dj = {junk, 50, out + 2 * made, made < want ? 1 : 0, 0, 0, 0};
+    tp_data dj = {.in = junk,
+                  .in_frames = 50,
+                  .out = out + 2 * made,
+                  .out_frames = made < want ? 1 : 0};
     CHECK_RC(tp_stretch_process(s, &dj), TP_OK);
     CHECK(dj.in_used == 0, "in_used %zu after end of input", dj.in_used);
     made += dj.out_generated;
@@ -523,9 +539,11 @@ static void finished_semantics(void **state)
     /* drain in small pieces */
     for (int i = 0; i < 10000 && !tp_stretch_finished(s); i++) {
         CHECK(made < want, "produced %zu > %zu frames", made, want);
-        tp_data d = {
-            NULL, 0, out + 2 * made, want - made < 777 ? want - made : 777, 1,
-            0,    0};
+        tp_data d = {.in = NULL,
+                     .in_frames = 0,
+                     .out = out + 2 * made,
+                     .out_frames = want - made < 777 ? want - made : 777,
+                     .end_of_input = 1};
         CHECK_RC(tp_stretch_process(s, &d), TP_OK);
         made += d.out_generated;
     }
@@ -534,14 +552,22 @@ static void finished_semantics(void **state)
     CHECK(tp_stretch_frames_out(s) == want, "frames_out %zu",
           tp_stretch_frames_out(s));
     /* further calls produce nothing and stay finished */
-    tp_data dz = {NULL, 0, out, 100, 1, 0, 0};
+    tp_data dz = {.in = NULL,
+                  .in_frames = 0,
+                  .out = out,
+                  .out_frames = 100,
+                  .end_of_input = 1};
     CHECK_RC(tp_stretch_process(s, &dz), TP_OK);
     CHECK(dz.out_generated == 0 && tp_stretch_finished(s), "after finish");
     /* reset: not finished any more */
     CHECK_RC(tp_stretch_reset(s), TP_OK);
     CHECK(!tp_stretch_finished(s), "finished after reset");
     /* empty stream: end_of_input with nothing is complete at once */
-    tp_data de = {NULL, 0, out, 100, 1, 0, 0};
+    tp_data de = {.in = NULL,
+                  .in_frames = 0,
+                  .out = out,
+                  .out_frames = 100,
+                  .end_of_input = 1};
     CHECK_RC(tp_stretch_process(s, &de), TP_OK);
     CHECK(de.out_generated == 0, "empty stream produced %zu", de.out_generated);
     CHECK(tp_stretch_finished(s), "empty stream not finished");

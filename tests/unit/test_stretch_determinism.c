@@ -200,15 +200,12 @@ static void reset_equals_fresh(void **state)
 
     /* abandon a stream half-way (no end_of_input), reset, run B whole */
     CHECK_RC(tp_stretch_reset(s), TP_OK);
-    tp_data d = {a, n / 2, out, mb / 3, 0, 0, 0};
+    tp_data d = {.in = a, .in_frames = n / 2, .out = out, .out_frames = mb / 3};
     CHECK_RC(tp_stretch_process(s, &d), TP_OK);
-    tp_data d2 = {a + d.in_used * ch,
-                  n / 2 - d.in_used,
-                  out + d.out_generated * ch,
-                  mb / 3,
-                  0,
-                  0,
-                  0};
+    tp_data d2 = {.in = a + d.in_used * ch,
+                  .in_frames = n / 2 - d.in_used,
+                  .out = out + d.out_generated * ch,
+                  .out_frames = mb / 3};
     CHECK_RC(tp_stretch_process(s, &d2), TP_OK);
     CHECK_RC(tp_stretch_reset(s), TP_OK);
     rc = tu_stream(s, b, n, out, mb + 64, &ck, &got, msg, sizeof msg);

@@ -388,8 +388,11 @@ static void chunking_invariant(void **state)
             ci = n - in_pos;
         if (co > m - out_pos)
             co = m - out_pos;
-        tp_data d = {in + in_pos, ci, out + out_pos, co, in_pos + ci == n,
-                     0,           0};
+        tp_data d = {.in = in + in_pos,
+                     .in_frames = ci,
+                     .out = out + out_pos,
+                     .out_frames = co,
+                     .end_of_input = in_pos + ci == n};
         assert_int_equal(tp_stretch_process(s, &d), TP_OK);
         in_pos += d.in_used;
         out_pos += d.out_generated;
@@ -435,7 +438,7 @@ static void bad_parameters_refused(void **state)
                         "formant shift out of range (-24..+24 semitones)");
     /* Sticky: refused during a stream, kept after a reset. */
     float in[64] = {0}, out[64];
-    tp_data d = {in, 64, out, 64, 0, 0, 0};
+    tp_data d = {.in = in, .in_frames = 64, .out = out, .out_frames = 64};
     assert_int_equal(tp_stretch_process(s, &d), TP_OK);
     assert_int_equal(tp_stretch_set_formant(s, 0, 0.0), TP_ERR_STATE);
     assert_int_equal(tp_stretch_reset(s), TP_OK);
