@@ -1,0 +1,162 @@
+/*
+ * test_options.c -- options_parse() (src/cli/options.c) on argument
+ * vectors: the values it stores, the canonical forms it turns spellings
+ * into, and the usage errors (CLI_USAGE) it must give before anything
+ * runs.  The messages themselves are checked by the shell tests; here
+ * only what the rest of the command relies on.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "options.h"
+
+#include <tempitch/stretch.h>
+
+/* Parses the NULL-terminated words after "tempitch" into *o. */
+static enum cli_parse_status parse_words(struct cli_options *o, ...)
+{
+    static char store[32][64];
+    static char *argv[33];
+    int argc = 0;
+    argv[argc++] = strcpy(store[0], "tempitch");
+    va_list ap;
+    va_start(ap, o);
+    for (const char *w; (w = va_arg(ap, const char *)) != NULL;) {
+        snprintf(store[argc], sizeof store[argc], "%s", w);
+        argv[argc] = store[argc];
+        argc++;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+    return options_parse(argc, argv, o);
+}
+
+#define PARSE(o, ...) parse_words(o, __VA_ARGS__, (const char *)NULL)
+
+static void defaults(void **state)
+{
+    (void)state;
+    struct cli_options o;
+    assert_int_equal(PARSE(&o, "in.wav", "-o", "out.wav"), CLI_RUN);
+    assert_true(o.params.tempo == 1.0);
+    assert_true(o.params.pitch == 0.0);
+    assert_int_equal(o.npitch, 1);
+    assert_int_equal(o.ntempo, 1);
+    assert_int_equal(o.ninputs, 1);
+    assert_string_equal(o.inputs[0], "in.wav");
+    assert_string_equal(o.output, "out.wav");
+    assert_int_equal(o.verbosity, VERBOSITY_NORMAL);
+    assert_true(o.jobs >= 1 && o.jobs <= CLI_JOBS_MAX);
+    assert_int_equal(o.params.quality, TP_QUALITY_BALANCED);
+}
+
+static void values_and_spellings(void **state)
+{
+    (void)state;
+    struct cli_options o;
+    assert_int_equal(PARSE(&o, "-p", "3", "-T", "1.25", "a.wav", "-o", "b"),
+                     CLI_RUN);
+    assert_true(o.params.pitch == 3.0 && !o.params.pitch_is_ratio);
+    assert_true(o.params.tempo == 1.25);
+    assert_int_equal(o.pitch_opt, 'p');
+    assert_int_equal(o.tempo_opt, 'T');
+    /* -t is a duration multiple: the speed factor is its inverse */
+    assert_int_equal(PARSE(&o, "-t", "0.8", "a.wav", "-o", "b"), CLI_RUN);
+    assert_true(o.params.tempo == 1.25);
+    assert_int_equal(o.tempo_opt, 't');
+    /* X:Y BPM is the speed factor Y/X */
+    assert_int_equal(PARSE(&o, "-T", "120:150", "a.wav", "-o", "b"), CLI_RUN);
+    assert_true(o.params.tempo == 1.25);
+    /* -f is a frequency ratio */
+    assert_int_equal(PARSE(&o, "-f", "2", "a.wav", "-o", "b"), CLI_RUN);
+    assert_true(o.params.pitch_is_ratio && o.params.pitch == 2.0);
+    /* lists: every value kept, the first one in params */
+    assert_int_equal(PARSE(&o, "-p", "-2,0,2", "-T", "0.9,1.1", "a.wav", "-o",
+                           "d/"),
+                     CLI_RUN);
+    assert_int_equal(o.npitch, 3);
+    assert_int_equal(o.ntempo, 2);
+    assert_true(o.pitches[0] == -2.0 && o.pitches[2] == 2.0);
+    assert_true(o.tempos[1] == 1.1 && o.params.tempo == 0.9);
+    /* modes, verbosity: the last of -q/-v wins */
+    assert_int_equal(PARSE(&o, "--fine", "-q", "-v", "a.wav", "-o", "b"),
+                     CLI_RUN);
+    assert_int_equal(o.params.quality, TP_QUALITY_FINE);
+    assert_int_equal(o.verbosity, VERBOSITY_VERBOSE);
+    /* a unique prefix of a long option is that option */
+    assert_int_equal(PARSE(&o, "--qui", "a.wav", "-o", "b"), CLI_RUN);
+    assert_int_equal(o.verbosity, VERBOSITY_QUIET);
+    assert_int_equal(PARSE(&o, "-j", "3", "--shard", "2/5", "a.wav", "-o", "b"),
+                     CLI_RUN);
+    assert_int_equal(o.jobs, 3);
+    assert_int_equal(o.shard_k, 2);
+    assert_int_equal(o.shard_n, 5);
+}
+
+static void usage_errors(void **state)
+{
+    (void)state;
+    struct cli_options o;
+    /* out of range or not a number */
+    assert_int_equal(PARSE(&o, "-T", "0", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-T", "1.5x", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-p", "49", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-p", "nan", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-j", "0", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-j", "1025", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "--shard", "3/2", "a.wav", "-o", "b"),
+                     CLI_USAGE);
+    /* two spellings of one thing */
+    assert_int_equal(PARSE(&o, "-T", "1.1", "-t", "0.9", "a.wav", "-o", "b"),
+                     CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-p", "1", "-f", "1.1", "a.wav", "-o", "b"),
+                     CLI_USAGE);
+    assert_int_equal(PARSE(&o, "--fast", "--fine", "a.wav", "-o", "b"),
+                     CLI_USAGE);
+    /* getopt's distinctions */
+    assert_int_equal(PARSE(&o, "--form", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "--force=yes", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "--bogus", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "a.wav", "-o", "b", "-T"), CLI_USAGE);
+    /* the rules of '-' */
+    assert_int_equal(PARSE(&o, "-", "-", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-", "a.wav", "-o", "d/"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-p", "1,2", "-", "-o", "d/"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "--normalize", "-", "-o", "b.wav"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-D", "3", "-", "-o", "b.wav"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "a.wav", "c.wav", "-o", "-"), CLI_USAGE);
+    /* --bench options outside --bench */
+    assert_int_equal(PARSE(&o, "--reps", "3", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "", "-o", "b"), CLI_USAGE);
+}
+
+/* The parser keeps no state between calls (the fuzzer runs it again and
+ * again): an error leaves the next parse unaffected. */
+static void repeatable(void **state)
+{
+    (void)state;
+    struct cli_options o;
+    assert_int_equal(PARSE(&o, "-Vq"), CLI_DONE);
+    assert_int_equal(PARSE(&o, "-qx", "a.wav", "-o", "b"), CLI_USAGE);
+    assert_int_equal(PARSE(&o, "-q", "a.wav", "-o", "b"), CLI_RUN);
+    assert_int_equal(o.verbosity, VERBOSITY_QUIET);
+    assert_int_equal(o.ninputs, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(defaults),
+        cmocka_unit_test(values_and_spellings),
+        cmocka_unit_test(usage_errors),
+        cmocka_unit_test(repeatable),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
