@@ -26,6 +26,7 @@
 
 #include "bench.h"
 #include "convert.h"
+#include "json.h"
 #include "message.h"
 
 #include <tempitch/pool.h>
@@ -159,20 +160,6 @@ static const char *seconds_text(double s, char *buf, size_t size)
     else
         snprintf(buf, size, "%g", s);
     return buf;
-}
-
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p < 0x20)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
 }
 
 /* ---- validation --------------------------------------------------------- */
@@ -624,7 +611,7 @@ static void print_json(const struct bench *b, const struct summary *s)
         for (size_t j = 0; j < b->njobs; j++) {
             const struct bench_job *jb = &b->jobs[j];
             printf("%s{\"path\": ", j ? ", " : "");
-            json_string(jb->name);
+            json_string(stdout, jb->name);
             printf(", \"frames\": %zu, \"channels\": %d, \"rate\": %d}",
                    jb->frames, jb->channels, jb->rate);
         }

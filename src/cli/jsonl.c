@@ -9,12 +9,11 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
 #include "jsonl.h"
+#include "json.h"
 #include "message.h"
-#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,75 +43,11 @@ struct jsonl *jsonl_open(const char *path)
     return r;
 }
 
-/* A number, or null for the "unknown" marker (negative) and non-finite. */
-static void number(FILE *out, double v, const char *format)
-{
-    if (v < 0 || !isfinite(v))
-        fputs("null", out);
-    else
-        fprintf(out, format, v);
-}
-
-static void string_or_null(FILE *out, const char *s)
-{
-    if (s == NULL)
-        fputs("null", out);
-    else
-        report_json_string(out, s);
-}
-
 static void write_line(FILE *out, const struct cli_options *o,
                        const struct job *j)
 {
-    const struct convert_result *r = &j->result;
-    int done = r->status == CONVERT_OK;
-    int problem = r->status == CONVERT_FAILED || r->status == CONVERT_EXISTS;
-    double semitones = j->params.pitch_is_ratio ? 12.0 * log2(j->params.pitch)
-                                                : j->params.pitch;
-    /* With -D a refused file never got its tempo. */
-    int tempo_known =
-        o->duration == 0 || done || r->status == CONVERT_UP_TO_DATE || j->runs;
-
-    fputs("{\"input\":", out);
-    report_json_string(out, j->input);
-    fputs(",\"output\":", out);
-    report_json_string(out, j->output);
-    fprintf(out,
-            ",\"status\":\"%s\",\"error\":", report_status_name(r->status));
-    string_or_null(out, problem ? r->reason : NULL);
-    fputs(",\"about\":", out);
-    string_or_null(out, problem ? (r->about ? r->about : j->input) : NULL);
-    fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
-            semitones, exp2(semitones / 12.0));
-    fputs(",\"tempo\":", out);
-    number(out, tempo_known ? j->params.tempo : -1, "%.12g");
-    fputs(",\"duration\":", out);
-    number(out, o->duration > 0 ? o->duration : -1, "%.12g");
-    fputs(",\"stamp\":", out);
-    report_json_string(out, j->params.stamp);
-    fputs("}", out);
-    if (done)
-        fprintf(out, ",\"frames_in\":%zu,\"frames_out\":%zu", r->frames_in,
-                r->frames_out);
-    else
-        fputs(",\"frames_in\":null,\"frames_out\":null", out);
-    fputs(",\"rate\":", out);
-    number(out, r->rate > 0 ? r->rate : -1, "%.0f");
-    fputs(",\"channels\":", out);
-    number(out, r->channels > 0 ? r->channels : -1, "%.0f");
-    fputs(",\"audio_seconds\":", out);
-    number(out, done && r->rate > 0 ? (double)r->frames_in / r->rate : -1,
-           "%.6f");
-    fputs(",\"output_seconds\":", out);
-    number(out, done && r->rate > 0 ? (double)r->frames_out / r->rate : -1,
-           "%.6f");
-    fputs(",\"seconds\":", out);
-    number(out, j->took, "%.6f");
-    fputs(",\"shard\":", out);
-    if (o->shard_n > 0)
-        fprintf(out, "\"%lu/%lu\"", o->shard_k, o->shard_n);
-    else
-        fputs("null", out);
+    fprintf(out, "{\"schema\":%d,", JSON_SCHEMA);
+    json_job_members(out, o, j);
     fputs("}\n", out);
 }
 

@@ -2,24 +2,8 @@
  * jsonl.h -- `--report FILE`: one JSON line per job, appended to FILE.
  *
  * Each line is one JSON object (JSON Lines), written when the job is
- * reported (in input order):
- *
- *   {"input":STR, "output":STR,
- *    "status":"ok"|"failed"|"skipped"|"up-to-date",
- *    "error":STR|null, "about":STR|null,
- *    "settings":{"semitones":X, "pitch_ratio":X, "tempo":X|null,
- *                "duration":X|null, "stamp":STR},
- *    "frames_in":N|null, "frames_out":N|null, "rate":N|null,
- *    "channels":N|null, "audio_seconds":X|null, "output_seconds":X|null,
- *    "seconds":X|null, "shard":"K/N"|null}
- *
- * "error" is the reason ("exists (use --force to overwrite)") and "about"
- * the path it is about; both null unless failed or skipped.  "tempo" is
- * the speed factor the file got (with -D its own; null when -D could not
- * give it one); "stamp" the settings stamp stored in the output
- * (select.h).  Frame counts, rate and channels are those of a converted
- * file, "seconds" the time a worker spent on it; null otherwise.  Strings
- * are escaped as report_json_string does (any byte of a path is safe).
+ * reported (in input order): {"schema":JSON_SCHEMA, then the members of
+ * the job's object (json.h), the same as in --json's "files"}.
  *
  * Appending is atomic per line: the file is opened with O_APPEND and each
  * line goes out in one write(2), so several processes (shards) can append

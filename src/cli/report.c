@@ -2,6 +2,7 @@
  * report.c -- per-file lines, the timing table and JSON; see report.h.
  */
 #include "report.h"
+#include "json.h"
 #include "message.h"
 
 #include <tempitch/stretch.h>
@@ -34,7 +35,7 @@ const char *report_status_name(enum convert_status s)
 
 /* Input length in seconds: decoded frames once converted (exact), else
  * what the header said, else -1. */
-static double audio_seconds(const struct job *j)
+double report_audio_seconds(const struct job *j)
 {
     const struct convert_result *r = &j->result;
     if (r->status == CONVERT_OK && r->rate > 0)
@@ -42,7 +43,7 @@ static double audio_seconds(const struct job *j)
     return j->seconds;
 }
 
-static double output_seconds(const struct job *j)
+double report_output_seconds(const struct job *j)
 {
     const struct convert_result *r = &j->result;
     if (r->status == CONVERT_OK && r->rate > 0)
@@ -51,23 +52,23 @@ static double output_seconds(const struct job *j)
 }
 
 /* x realtime of a converted file, or -1. */
-static double realtime(const struct job *j)
+double report_realtime(const struct job *j)
 {
-    double a = audio_seconds(j);
+    double a = report_audio_seconds(j);
     if (j->result.status != CONVERT_OK || j->took < 0 || a < 0)
         return -1;
     return a / (j->took > MIN_SECONDS ? j->took : MIN_SECONDS);
 }
 
 /* The gain --normalize applied, in dB (0 when none). */
-static double gain_db(const struct convert_result *r)
+double report_gain_db(const struct convert_result *r)
 {
     return r->gain > 0 && r->gain != 1.0 ? 20.0 * log10(r->gain) : 0.0;
 }
 
 /* The lowest gain the limiter applied, in dB (0 when none; a floor for a
  * gain of 0, which only a peak near FLT_MAX gives). */
-static double limit_db(const struct convert_result *r)
+double report_limit_db(const struct convert_result *r)
 {
     if (r->limit_gain >= 1.0)
         return 0.0;
@@ -115,13 +116,13 @@ void report_file(const struct job *j, enum cli_verbosity v)
         message("tempitch: %s: %zu samples clipped\n", j->output, r->clipped);
     if (r->limited > 0)
         message("tempitch: %s: limited %zu sample%s, max %.1f dB\n", j->output,
-                r->limited, r->limited == 1 ? "" : "s", limit_db(r));
+                r->limited, r->limited == 1 ? "" : "s", report_limit_db(r));
     if (v == VERBOSITY_VERBOSE) {
         message("%s -> %s: %.3f s -> %.3f s in %.3f s (%.1fx realtime",
-                j->input, j->output, audio_seconds(j), output_seconds(j),
-                j->took, realtime(j));
+                j->input, j->output, report_audio_seconds(j), report_output_seconds(j),
+                j->took, report_realtime(j));
         if (r->gain != 1.0)
-            message(", normalized %.1f dB", gain_db(r));
+            message(", normalized %.1f dB", report_gain_db(r));
         fputs(")\n", message_stream());
     }
 }
@@ -251,7 +252,7 @@ static void put_status(FILE *out, const struct job *j, const char *shown)
                                             : report_status_name(r->status));
     if (r->status == CONVERT_OK) {
         if (r->gain != 1.0)
-            fprintf(out, ", normalized %.1f dB", gain_db(r));
+            fprintf(out, ", normalized %.1f dB", report_gain_db(r));
         if (r->invalid > 0)
             fprintf(out, ", %zu invalid sample%s", r->invalid,
                     r->invalid == 1 ? "" : "s");
@@ -290,9 +291,9 @@ void report_table(FILE *out, const struct plan *p, const struct batch_stats *st)
     for (size_t i = 0; i < p->njobs; i++) {
         const struct job *j = &p->jobs[i];
         put_cell(out, p->show_outputs ? j->output : j->input, w);
-        put_number(out, audio_seconds(j), 9, 3);
+        put_number(out, report_audio_seconds(j), 9, 3);
         put_number(out, j->took, 8, 3);
-        put_number(out, realtime(j), 10, 1);
+        put_number(out, report_realtime(j), 10, 1);
         put_status(out, j, p->show_outputs ? j->output : j->input);
     }
 
@@ -318,129 +319,11 @@ void report_table(FILE *out, const struct plan *p, const struct batch_stats *st)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one:
- * no overlong forms, no surrogates, nothing above U+10FFFF. */
-static size_t utf8_sequence(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    }
-    return n;
-}
-
-void report_json_string(FILE *out, const char *text)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    fputc('"', out);
-    while (*s != '\0') {
-        unsigned char c = *s;
-        if (c == '"' || c == '\\') {
-            fputc('\\', out);
-            fputc(c, out);
-            s++;
-        } else if (c < 0x20) {
-            static const char short_escapes[] = "btn\0fr";
-            if (c >= '\b' && c <= '\r' && short_escapes[c - '\b'] != '\0')
-                fprintf(out, "\\%c", short_escapes[c - '\b']);
-            else
-                fprintf(out, "\\u%04x", c);
-            s++;
-        } else {
-            size_t n = utf8_sequence(s);
-            if (n == 0) {
-                fputs("\\ufffd", out);
-                s++;
-            } else {
-                fwrite(s, 1, n, out);
-                s += n;
-            }
-        }
-    }
-    fputc('"', out);
-}
-
-/* A number, or null for the "unknown" marker (negative) and non-finite. */
-static void json_number(FILE *out, double v, const char *format)
-{
-    if (v < 0 || !isfinite(v))
-        fputs("null", out);
-    else
-        fprintf(out, format, v);
-}
-
-static void json_file(FILE *out, const struct job *j)
-{
-    const struct convert_result *r = &j->result;
-    fputs("{\"input\":", out);
-    report_json_string(out, j->input);
-    fputs(",\"output\":", out);
-    report_json_string(out, j->output);
-    fprintf(out,
-            ",\"status\":\"%s\",\"about\":", report_status_name(r->status));
-    if (r->status == CONVERT_OK || r->status == CONVERT_UP_TO_DATE) {
-        fputs("null,\"reason\":null", out);
-    } else {
-        report_json_string(out, r->about ? r->about : j->input);
-        fputs(",\"reason\":", out);
-        report_json_string(out, r->reason);
-    }
-    fputs(",\"audio_seconds\":", out);
-    json_number(out, audio_seconds(j), "%.6f");
-    fputs(",\"output_seconds\":", out);
-    json_number(out, output_seconds(j), "%.6f");
-    fputs(",\"seconds\":", out);
-    json_number(out, j->took, "%.6f");
-    fputs(",\"realtime\":", out);
-    json_number(out, realtime(j), "%.3f");
-    fprintf(out, ",\"semitones\":%.12g",
-            j->params.pitch_is_ratio ? 12.0 * log2(j->params.pitch)
-                                     : j->params.pitch);
-    fputs(",\"tempo\":", out);
-    json_number(out, j->runs ? j->params.tempo : -1, "%.12g");
-    fprintf(out,
-            ",\"clipped\":%zu,\"limited\":%zu,\"limiter_gain_db\":", r->clipped,
-            r->limited);
-    if (r->status == CONVERT_OK && r->limited > 0)
-        fprintf(out, "%.4f", limit_db(r));
-    else
-        fputs("null", out);
-    fprintf(out, ",\"invalid_samples\":%zu,\"gain_db\":", r->invalid);
-    if (r->status == CONVERT_OK && r->gain != 1.0)
-        fprintf(out, "%.4f}", gain_db(r));
-    else
-        fputs("null}", out);
-}
-
 void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
                  const struct batch_stats *st)
 {
-    fputs("{\"version\":", out);
-    report_json_string(out, TP_VERSION_STRING);
+    fprintf(out, "{\"schema\":%d,\"version\":", JSON_SCHEMA);
+    json_string(out, TP_VERSION_STRING);
     fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
             semitones(o), exp2(semitones(o) / 12.0));
     fputs(",\"tempo\":", out);
@@ -459,7 +342,7 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     }
     fputc(']', out);
     fprintf(out,
-            ",\"jobs\":%d,\"force\":%s,\"normalize\":%s,\"clip\":%s,"
+            ",\"threads\":%d,\"force\":%s,\"normalize\":%s,\"clip\":%s,"
             "\"sync\":%s,\"quality\":\"%s\"},\n"
             "\"files\":[",
             o->jobs, o->params.force ? "true" : "false",
@@ -470,8 +353,9 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
             : o->params.quality == TP_QUALITY_FINE ? "fine"
                                                    : "balanced");
     for (size_t i = 0; i < p->njobs; i++) {
-        fputs(i == 0 ? "\n" : ",\n", out);
-        json_file(out, &p->jobs[i]);
+        fputs(i == 0 ? "\n{" : ",\n{", out);
+        json_job_members(out, o, &p->jobs[i]);
+        fputc('}', out);
     }
     fprintf(out,
             "],\n\"summary\":{\"files\":%zu,\"ok\":%zu,\"failed\":%zu,"

@@ -45,9 +45,16 @@ struct batch_stats {
  * output exists) or "up-to-date" (--newer). */
 const char *report_status_name(enum convert_status s);
 
-/* Writes `text` as a JSON string (RFC 8259): quotes, backslashes and
- * control characters escaped, bytes that are not valid UTF-8 as U+FFFD. */
-void report_json_string(FILE *out, const char *text);
+/* What the lines, the table and the JSON say of a job: the input's length
+ * in seconds (decoded frames once converted, else the header's, else -1),
+ * the output's (-1 unless converted), x realtime (-1 unless converted),
+ * the gain --normalize applied and the limiter's lowest gain, in dB (0
+ * when none). */
+double report_audio_seconds(const struct job *j);
+double report_output_seconds(const struct job *j);
+double report_realtime(const struct job *j);
+double report_gain_db(const struct convert_result *r);
+double report_limit_db(const struct convert_result *r);
 
 /* 1 when report_file would print something for *j at this verbosity
  * (so a progress line can be erased first, and only then); 0 for every
@@ -67,22 +74,21 @@ void report_table(FILE *out, const struct plan *p,
                   const struct batch_stats *st);
 
 /* The same data as one JSON object (RFC 8259), followed by a newline:
- *   {"version":..., "settings":{...}, "files":[{"input":..., "output":...,
- *    "status":"ok"|"failed"|"skipped"|"up-to-date", "reason":STRING|null,
- *    ...,
- *    "clipped":N, "limited":N, "limiter_gain_db":X|null,
- *    "invalid_samples":N, "gain_db":X|null}, ...],
+ *   {"schema":JSON_SCHEMA, "version":S,
+ *    "settings":{"semitones":X, "pitch_ratio":X, "tempo":X|null,
+ *                "duration":X|null, "semitones_list":[X...],
+ *                "tempo_list":[X|null...], "threads":N (-j), "force":B,
+ *                "normalize":B, "clip":B, "sync":B,
+ *                "quality":"fast"|"balanced"|"fine"},
+ *    "files":[the object of each job (json.h), ...],
  *    "summary":{"files":N, "ok":N, "failed":N, "skipped":N, "up_to_date":N,
  *               "wall_seconds":X, "sum_seconds":X, "speedup":X|null,
- *               "threads":N, "efficiency":X|null}}
+ *               "threads":N (used), "efficiency":X|null}}
  * "clipped" counts the samples clipped at full scale (with --clip or
  * --normalize; 0 when the limiter ran), "limited" the samples beyond the
  * ceiling the limiter brought down and "limiter_gain_db" the lowest gain
  * it applied (<= 0; null when it did nothing), "gain_db" the gain of
- * --normalize.
- * Strings are escaped (quotes, backslashes, control characters); bytes
- * that are not valid UTF-8 (file names may hold any byte) become U+FFFD.
- * Numbers are always finite: undefined ratios are null. */
+ * --normalize.  Numbers are always finite: undefined ratios are null. */
 void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
                  const struct batch_stats *st);
 

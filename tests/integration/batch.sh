@@ -398,7 +398,10 @@ case_json() {
     check_json '[f["status"] for f in d["files"]] == ["ok", "failed", "skipped"]'
     check_json 'd["files"][0]["output"] == "out/a.wav" and d["files"][0]["audio_seconds"] == 0.5'
     check_json 'd["files"][0]["seconds"] > 0 and d["files"][0]["realtime"] > 0'
-    check_json 'd["files"][1]["reason"] == "No such file or directory" and d["files"][1]["seconds"] is None'
+    check_json 'd["files"][1]["error"] == "No such file or directory" and d["files"][1]["seconds"] is None'
+    check_json 'd["schema"] == 2 and d["settings"]["threads"] == 2'
+    # the same object as a --report line: one writer for both
+    check_json 'set(d["files"][0]) == {"input","output","status","error","about","settings","frames_in","frames_out","rate","channels","audio_seconds","output_seconds","seconds","realtime","clipped","limited","limiter_gain_db","invalid_samples","gain_db","shard"}'
     check_json 'd["files"][2]["about"] == "out/b.wav"'
     s='d["summary"]'
     check_json "$s[\"ok\"] == 1 and $s[\"failed\"] == 1 and $s[\"skipped\"] == 1 and $s[\"files\"] == 3"

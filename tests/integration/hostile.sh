@@ -8,7 +8,7 @@
 # shorter than their container declares, in every container that
 # declares a length, and placeholder lengths that are not truncations;
 # -q silencing what libraries print on their own; pipes read by one job
-# only.
+# only; names that are not UTF-8 kept in the JSON.
 # docs/errors.md lists the same cases with the messages checked here.
 #
 # usage: hostile.sh CASE TEMPITCH GEN_SIGNAL WAVINFO
@@ -331,6 +331,30 @@ case_output_symlink() {
     [[ ! -L link.wav ]] || fail "link.wav is still a link"
     [[ $(cat target.txt) == keep ]] || fail "the write went through the link"
     frames_ok link.wav "$(info b.wav frames)" 1.25
+}
+
+case_json_names() {
+    # A Latin-1 name is not UTF-8: the JSON keeps it, as hex bytes.
+    gen -d 0.2 b.wav
+    local name=$'caf\xe9.wav'
+    cp b.wav "$name"
+    run -q --report r.jsonl --json "$name" -o out/
+    expect_status 0
+    command -v python3 >/dev/null 2>&1 || skip "no python3 to read the JSON"
+    python3 - "$name" <<'PY' || fail "names in the JSON: $(cat r.jsonl)"
+import json, os, sys
+name = os.fsencode(sys.argv[1])
+line = json.loads(open("r.jsonl", "rb").readline())
+doc = json.load(open("stdout.txt", "rb"))
+for f in (line, doc["files"][0]):
+    assert f["input"] == "caf\ufffd.wav", f
+    assert bytes.fromhex(f["input_bytes"]) == name, f
+    assert bytes.fromhex(f["output_bytes"]) == b"out/" + name, f
+    assert os.path.exists(bytes.fromhex(f["output_bytes"]))
+PY
+    run -q --report u.jsonl b.wav -o out2/
+    grep -q _bytes u.jsonl && fail "a UTF-8 name got a _bytes field: $(cat u.jsonl)"
+    return 0
 }
 
 case_manifest_bom() {

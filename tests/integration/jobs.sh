@@ -344,7 +344,7 @@ case_variants() {
 d = json.load(sys.stdin)
 f = d["files"]
 assert [x["output"] for x in f] == ["js/b.copy.wav", "js/b.T2.wav"], f
-assert [x["tempo"] for x in f] == [1, 2], f' <stdout.txt || fail "JSON: $(cat stdout.txt)"
+assert [x["settings"]["tempo"] for x in f] == [1, 2], f' <stdout.txt || fail "JSON: $(cat stdout.txt)"
         # Every value of the lists in the settings, each file's own pitch
         # (-f ratios shown in semitones) in its entry.
         run --json -f 2,0.5 -t 0.5,1 b.wav -o js2
@@ -353,8 +353,8 @@ assert [x["tempo"] for x in f] == [1, 2], f' <stdout.txt || fail "JSON: $(cat st
 d = json.load(sys.stdin)
 s, f = d["settings"], d["files"]
 assert s["semitones_list"] == [12, -12] and s["tempo_list"] == [2, 1], s
-assert [x["semitones"] for x in f] == [12, 12, -12, -12], f
-assert [x["tempo"] for x in f] == [2, 1, 2, 1], f' <stdout.txt || fail "JSON lists: $(cat stdout.txt)"
+assert [x["settings"]["semitones"] for x in f] == [12, 12, -12, -12], f
+assert [x["settings"]["tempo"] for x in f] == [2, 1, 2, 1], f' <stdout.txt || fail "JSON lists: $(cat stdout.txt)"
         run -v -p -2,0,2 -T 0.5,2 b.wav -o js3
         expect_status 0
         expect_stderr_line "pitch: every one of -2, +0, +2 semitones"

@@ -208,8 +208,9 @@ case_report() {
     run -q -p 2 -T 1.25 --report r.jsonl a.wav b.wav missing.wav -o out
     expect_status 1
     [[ $(wc -l <r.jsonl) -eq 3 ]] || fail "first run: $(wc -l <r.jsonl) lines"
-    local keys='{"input","output","status","error","about","settings","frames_in","frames_out","rate","channels","audio_seconds","output_seconds","seconds","shard"}'
+    local keys='{"schema","input","output","status","error","about","settings","frames_in","frames_out","rate","channels","audio_seconds","output_seconds","seconds","realtime","clipped","limited","limiter_gain_db","invalid_samples","gain_db","shard"}'
     check_jsonl r.jsonl "all(set(l) == $keys for l in lines)"
+    check_jsonl r.jsonl 'all(l["schema"] == 2 for l in lines)'
     check_jsonl r.jsonl '[l["status"] for l in lines] == ["ok", "ok", "failed"]'
     check_jsonl r.jsonl '[l["input"] for l in lines] == ["a.wav", "b.wav", "missing.wav"]'
     check_jsonl r.jsonl "lines[0][\"output\"] == \"out/a.wav\" and lines[0][\"error\"] is None"
