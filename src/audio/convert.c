@@ -184,9 +184,7 @@ static enum convert_status check_paths(const char *in_path,
     return CONVERT_OK;
 }
 
-/* Replaces input samples that are not audio (NaN, infinities, absurd
- * magnitudes) by 0, so the engine never sees them.  Returns how many. */
-static size_t clean_input(float *x, size_t n)
+size_t convert_clean_input(float *x, size_t n)
 {
     size_t invalid = 0;
     for (size_t i = 0; i < n; i++) {
@@ -309,7 +307,7 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
              * the block closes the stream with an empty final push. */
             eof = n < BLOCK_FRAMES;
             r->frames_in += in_len;
-            r->invalid += clean_input(c->in_buf, in_len * ch);
+            r->invalid += convert_clean_input(c->in_buf, in_len * ch);
         }
         tp_data d = {
             .in = c->in_buf + in_pos * ch,

@@ -71,6 +71,12 @@ struct convert_params {
  * far below where the engine's single-precision sums of squares overflow. */
 #define CONVERT_INPUT_LIMIT 1e12
 
+/* Replaces the samples of x[n] that are not audio (NaN, infinities,
+ * magnitudes beyond CONVERT_INPUT_LIMIT) by 0, so the engine never sees
+ * them.  Returns how many.  convert_file does it to every input; --bench
+ * to the files it decodes. */
+size_t convert_clean_input(float *x, size_t n);
+
 enum convert_status {
     CONVERT_OK,     /* the output is in place                           */
     CONVERT_FAILED, /* nothing written; `reason` says why               */

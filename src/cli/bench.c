@@ -25,9 +25,11 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "bench.h"
+#include "clock.h"
 #include "convert.h"
 #include "json.h"
 #include "message.h"
+#include "sfio.h"
 
 #include <tempitch/pool.h>
 #include <tempitch/stretch.h>
@@ -39,8 +41,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 enum { MODE_SERIAL, MODE_PARALLEL, MODES };
@@ -81,13 +81,6 @@ struct bench {
 };
 
 /* ---- small helpers ------------------------------------------------------ */
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 static uint64_t splitmix64(uint64_t *state)
 {
@@ -207,24 +200,15 @@ static int make_noise_jobs(struct bench *b)
 }
 
 /* Decodes one whole file to float.  Growing reads, so files whose length
- * libsndfile does not know in advance work too.  Runs in the main thread
- * only: libsndfile keeps the error of a failed sf_open in global state. */
+ * libsndfile does not know in advance work too.  Opened as a batch opens
+ * its inputs (sfio.h: the system's reasons, truncated files refused). */
 static int decode_file(struct bench_job *jb)
 {
-    /* stat first: errno reads better than libsndfile's "System error". */
-    struct stat st;
-    if (stat(jb->name, &st) != 0) {
-        message("tempitch: %s: %s\n", jb->name, strerror(errno));
-        return 1;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        message("tempitch: %s: is a directory\n", jb->name);
-        return 1;
-    }
     SF_INFO info = {0};
-    SNDFILE *f = sf_open(jb->name, SFM_READ, &info);
+    char reason[CONVERT_REASON_MAX];
+    SNDFILE *f = sfio_open_read(jb->name, &info, reason, sizeof reason);
     if (f == NULL) {
-        message("tempitch: %s: %s\n", jb->name, sf_strerror(NULL));
+        message("tempitch: %s: %s\n", jb->name, reason);
         return 1;
     }
     if (info.channels < 1 || info.channels > TP_CHANNELS_MAX ||
@@ -244,7 +228,8 @@ static int decode_file(struct bench_job *jb)
         sf_count_t want = (sf_count_t)(cap - len);
         sf_count_t got = sf_readf_float(f, buf + len * ch, want);
         if (got < 0 || (got < want && sf_error(f) != SF_ERR_NO_ERROR)) {
-            message("tempitch: %s: %s\n", jb->name, sf_strerror(f));
+            sfio_reason(f, reason, sizeof reason);
+            message("tempitch: %s: read error: %s\n", jb->name, reason);
             free(buf);
             sf_close(f);
             return 1;
@@ -264,13 +249,7 @@ static int decode_file(struct bench_job *jb)
         return out_of_memory();
     /* As in a batch (convert.h): the engine never sees NaN, infinities or
      * absurd magnitudes. */
-    size_t invalid = 0;
-    for (size_t i = 0; i < len * ch; i++) {
-        if (!(fabsf(buf[i]) <= (float)CONVERT_INPUT_LIMIT)) {
-            buf[i] = 0.0f;
-            invalid++;
-        }
-    }
+    size_t invalid = convert_clean_input(buf, len * ch);
     if (invalid > 0)
         message("tempitch: %s: %zu invalid sample%s (NaN, infinity or "
                 "magnitude above 1e12) replaced by 0\n",
@@ -427,9 +406,9 @@ static int run_mode(struct bench *b, int mode, double *seconds)
     memset(b->status, 0, b->njobs * sizeof *b->status);
     tp_pool_run_args args = {
         .jobs = b->njobs, .job = run_job, .done = job_done, .user = b};
-    double t0 = now_seconds();
+    double t0 = clock_seconds();
     int rc = tp_pool_run(b->pool[mode], &args);
-    double t1 = now_seconds();
+    double t1 = clock_seconds();
     *seconds = t1 - t0;
     if (rc < 0) {
         message("tempitch: --bench: %s\n", tp_strerror(rc));

@@ -102,6 +102,13 @@ if [[ -n $GEN ]]; then
     run --bench --reps 1 -j 2 --json a.wav b.wav
     expect_status 0
     check_json 'd["identical"] is True and [f["channels"] for f in d["settings"]["files"]] == [2, 1]'
+    # Opened as a batch opens its inputs (sfio.h): a file cut short is
+    # refused, not timed as a shorter one.
+    head -c 20000 b.wav >cut.wav
+    run --bench --reps 1 -j 2 a.wav cut.wav
+    expect_status 1
+    grep -qxF 'tempitch: cut.wav: truncated: header says 11025 frames, file holds 9978' stderr.txt ||
+        fail "cut.wav not refused as truncated: $(cat stderr.txt)"
 fi
 
 echo "PASS (bench)"
