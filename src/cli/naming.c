@@ -1,7 +1,10 @@
 /*
  * naming.c -- output file names; see naming.h.
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
+
 #include "naming.h"
+#include "template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,16 +46,6 @@ void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX])
         snprintf(tag, NAMING_TAG_MAX, "copy");
 }
 
-void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX])
-{
-    struct naming_change c = {o->pitch_opt,      o->params.pitch,
-                              o->tempo_opt,      o->tempo_value,
-                              o->params.formant, o->params.formant_st};
-    if (o->tempo_opt == 0)
-        c.tempo_value = 1.0;
-    naming_tag_of(&c, tag);
-}
-
 void naming_values(const struct naming_change *c, char *pitch, char *tempo)
 {
     snprintf(pitch, NAMING_TAG_MAX, c->pitch_opt == 'f' ? "%g" : "%+g",
@@ -77,27 +70,88 @@ char *naming_join(const char *dir, const char *name)
     return s;
 }
 
-char *naming_tagged(const char *dir, const char *path, const char *tag)
+/* The input's file name split for templates: stem and extension (after
+ * the last dot, not a leading one: ".profile" has none). */
+struct stem_ext {
+    char *stem;
+    const char *ext;
+};
+
+static int split_name(const char *input, struct stem_ext *se)
 {
-    const char *base = naming_base(path);
-    /* The extension starts at the last dot of the file name, but not at
-     * its first character: ".profile" has no extension. */
+    const char *base = naming_base(input);
     const char *dot = strrchr(base, '.');
     if (dot == NULL || dot == base)
         dot = base + strlen(base);
-    size_t prefix = (size_t)(dot - path); /* directory and stem */
-    const char *stem = path;
-    if (dir != NULL) {
-        prefix = (size_t)(dot - base);
-        stem = base;
+    size_t n = (size_t)(dot - base);
+    se->stem = malloc(n + 1);
+    if (se->stem == NULL)
+        return -1;
+    memcpy(se->stem, base, n);
+    se->stem[n] = '\0';
+    se->ext = *dot == '.' ? dot + 1 : dot;
+    return 0;
+}
+
+char *naming_join_n(const char *dir, size_t dir_len, const char *name)
+{
+    if (dir_len == 0)
+        return strdup(name);
+    char *d = malloc(dir_len + 1);
+    if (d == NULL)
+        return NULL;
+    memcpy(d, dir, dir_len);
+    d[dir_len] = '\0';
+    char *s = naming_join(d, name);
+    free(d);
+    return s;
+}
+
+/* The name of job *nj by template `t`, in its directory. */
+static char *named(const struct naming_job *nj, const char *t)
+{
+    struct stem_ext se;
+    if (split_name(nj->input, &se) != 0)
+        return NULL;
+    char tag[NAMING_TAG_MAX], pitch[NAMING_TAG_MAX], tempo[NAMING_TAG_MAX];
+    naming_tag_of(nj->change, tag);
+    naming_values(nj->change, pitch, tempo);
+    struct template_fields f = {
+        .stem = se.stem,
+        .ext = nj->format_ext != NULL ? nj->format_ext : se.ext,
+        .tag = tag,
+        .pitch = pitch,
+        .tempo = tempo,
+        .variant = nj->variant,
+    };
+    char *name = template_expand(t, &f);
+    free(se.stem);
+    if (name == NULL)
+        return NULL;
+    char *s = naming_join_n(nj->dir, nj->dir_len, name);
+    free(name);
+    return s;
+}
+
+char *naming_output(const struct naming_job *nj,
+                    int (*is_input)(const char *path, void *arg), void *arg,
+                    int *bad)
+{
+    *bad = 0;
+    if (nj->name_template != NULL) {
+        char *s = named(nj, nj->name_template);
+        if (s != NULL && !template_name_ok(s + nj->dir_len))
+            *bad = 1;
+        return s;
     }
-    size_t dl = dir != NULL ? strlen(dir) : 0;
-    int slash = dir != NULL && dl > 0 && dir[dl - 1] != '/';
-    size_t size =
-        dl + (size_t)slash + prefix + 1 + strlen(tag) + strlen(dot) + 1;
-    char *s = malloc(size);
-    if (s != NULL)
-        snprintf(s, size, "%s%s%.*s.%s%s", dir != NULL ? dir : "",
-                 slash ? "/" : "", (int)prefix, stem, tag, dot);
+    if (!nj->keep)
+        return named(nj, TEMPLATE_TAGGED);
+    char *s = named(nj, TEMPLATE_KEEP);
+    /* The directory is the input's own: keeping the name would be the
+     * input itself, so the tagged name is used instead. */
+    if (s != NULL && is_input != NULL && is_input(s, arg)) {
+        free(s);
+        s = named(nj, TEMPLATE_TAGGED);
+    }
     return s;
 }

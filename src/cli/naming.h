@@ -1,13 +1,15 @@
 /*
- * naming.h -- output file names.
- *
- * Pure string functions (no file system access), so the naming rules can
- * be read, and changed, in one place:
- *   - in a directory an output keeps its input's file name;
- *   - otherwise, or when that would be the input itself, the name gets a
- *     tag naming the change before the extension:
+ * naming.h -- output file names, in one place:
+ *   - with --name, the template's expansion (template.h);
+ *   - in a -o directory, with one job per input and no manifest, an
+ *     output keeps its input's file name;
+ *   - otherwise, or when keeping it would name the input itself, the name
+ *     gets a tag naming the change before the extension:
  *         song.wav -> song.p+3.T1.25.wav, song.f0.5.wav, song.t0.8.wav,
  *         song.D30.wav, and song.copy.wav when nothing changes.
+ * The functions touch no file system: where the rules need to know
+ * whether a name is the input, the caller answers (plan.c, by device and
+ * inode).
  */
 #ifndef TEMPITCH_CLI_NAMING_H
 #define TEMPITCH_CLI_NAMING_H
@@ -18,13 +20,6 @@
 
 /* Longest tag naming_tag can produce, with its terminator. */
 enum { NAMING_TAG_MAX = 96 };
-
-/* Writes the tag for the change in *o into tag[NAMING_TAG_MAX]: one part
- * per setting the user gave, each as the option letter and the value as
- * given (%g; pitch in semitones signed), pitch first; settings at their
- * default (-p 0, -f 1, -T 1, -t 1) are left out; "copy" when nothing is
- * left. */
-void naming_tag(const struct cli_options *o, char tag[NAMING_TAG_MAX]);
 
 /* One job's change as the user spelt it (a variant of a list, or a
  * manifest row, which spells pitch as 'p' and tempo as 'T'). */
@@ -37,8 +32,32 @@ struct naming_change {
     double formant_st;  /* --formant-semitones, 0 when not given      */
 };
 
-/* naming_tag for one job's change. */
+/* Writes the tag of one job's change into tag[NAMING_TAG_MAX]: one part
+ * per setting the user gave, each as the option letter and the value as
+ * given (%g; pitch in semitones signed), pitch first; settings at their
+ * default (-p 0, -f 1, -T 1, -t 1) are left out; "copy" when nothing is
+ * left. */
 void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX]);
+
+/* One job, as naming_output needs it. */
+struct naming_job {
+    const char *input;                  /* as given                    */
+    const struct naming_change *change; /* its change, as spelt        */
+    size_t variant;                     /* {variant} of templates      */
+    const char *name_template;          /* --name, or NULL             */
+    const char *format_ext;             /* --format's extension, or NULL */
+    const char *dir;                    /* the output's directory is   */
+    size_t dir_len;                     /* dir[0..dir_len) (0: none)   */
+    int keep;                           /* the input's name may be kept */
+};
+
+/* The output path of *nj by the rules above (a new string; NULL when out
+ * of memory).  is_input(path, arg), when not NULL, says whether a kept
+ * name would be the input itself.  *bad is set when a --name template
+ * gave a name that cannot be a file name (the path is then that name). */
+char *naming_output(const struct naming_job *nj,
+                    int (*is_input)(const char *path, void *arg), void *arg,
+                    int *bad);
 
 /* The {pitch} and {tempo} fields of name templates (template.h): the
  * values as given, pitch in semitones signed ("+3"); each buffer holds
@@ -48,15 +67,9 @@ void naming_values(const struct naming_change *c, char *pitch, char *tempo);
 /* The file-name part of `path` (after the last '/'). */
 const char *naming_base(const char *path);
 
-/* Returns a new string: `path` with ".TAG" inserted before the extension
- * of its file name ("dir/a.b.wav" -> "dir/a.b.TAG.wav"; a name without an
- * extension, or a dot-file like ".x", gets ".TAG" at the end).  If `dir`
- * is not NULL, the result is in `dir` instead of the input's directory.
- * NULL when out of memory. */
-char *naming_tagged(const char *dir, const char *path, const char *tag);
-
 /* Returns a new string "DIR/NAME" (no doubled '/'), or NULL when out of
- * memory. */
+ * memory; naming_join_n takes DIR as dir[0..dir_len) (0: NAME alone). */
+char *naming_join_n(const char *dir, size_t dir_len, const char *name);
 char *naming_join(const char *dir, const char *name);
 
 #endif /* TEMPITCH_CLI_NAMING_H */

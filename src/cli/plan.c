@@ -109,69 +109,12 @@ static int same_file(const struct stat *a, const struct stat *b)
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* The input's file name split for templates: stem and extension (after
- * the last dot, not a leading one: ".profile" has none). */
-struct stem_ext {
-    char *stem;
-    const char *ext;
-};
-
-static int split_name(const char *input, struct stem_ext *se)
+/* naming_output's test of whether keeping the input's name would give
+ * the input itself: `arg` is the input's stat. */
+static int names_input(const char *path, void *arg)
 {
-    const char *base = naming_base(input);
-    const char *dot = strrchr(base, '.');
-    if (dot == NULL || dot == base)
-        dot = base + strlen(base);
-    size_t n = (size_t)(dot - base);
-    se->stem = malloc(n + 1);
-    if (se->stem == NULL)
-        return -1;
-    memcpy(se->stem, base, n);
-    se->stem[n] = '\0';
-    se->ext = *dot == '.' ? dot + 1 : dot;
-    return 0;
-}
-
-/* "DIR/NAME", with DIR spelt dir[0..dir_len) (empty: NAME alone). */
-static char *join_n(const char *dir, size_t dir_len, const char *name)
-{
-    if (dir_len == 0)
-        return strdup(name);
-    char *d = malloc(dir_len + 1);
-    if (d == NULL)
-        return NULL;
-    memcpy(d, dir, dir_len);
-    d[dir_len] = '\0';
-    char *s = naming_join(d, name);
-    free(d);
-    return s;
-}
-
-/* The name of job `spec` by template `t`, in directory dir[0..dir_len). */
-static char *named(const struct cli_options *o, const struct job_spec *spec,
-                   const char *t, const char *dir, size_t dir_len)
-{
-    struct stem_ext se;
-    if (split_name(spec->input, &se) != 0)
-        return NULL;
-    char tag[NAMING_TAG_MAX], pitch[NAMING_TAG_MAX], tempo[NAMING_TAG_MAX];
-    naming_tag_of(&spec->change, tag);
-    naming_values(&spec->change, pitch, tempo);
-    struct template_fields f = {
-        .stem = se.stem,
-        .ext = o->format_ext != NULL ? o->format_ext : se.ext,
-        .tag = tag,
-        .pitch = pitch,
-        .tempo = tempo,
-        .variant = spec->variant,
-    };
-    char *name = template_expand(t, &f);
-    free(se.stem);
-    if (name == NULL)
-        return NULL;
-    char *s = join_n(dir, dir_len, name);
-    free(name);
-    return s;
+    struct stat st;
+    return stat(path, &st) == 0 && same_file(&st, arg);
 }
 
 /* Step 2 for one job.  `in_st` is the input's stat, or NULL if it failed.
@@ -196,11 +139,11 @@ static char *output_path(const struct cli_options *o, const struct plan *p,
         const char *below = spec->input + spec->root_len;
         size_t below_len =
             spec->root_len ? (size_t)(naming_base(below) - below) : 0;
-        dir_buf = join_n(o->output, strlen(o->output), "");
+        dir_buf = naming_join_n(o->output, strlen(o->output), "");
         if (dir_buf == NULL)
             return NULL;
         if (below_len > 0) {
-            char *d = join_n(below, below_len, "");
+            char *d = naming_join_n(below, below_len, "");
             char *full = d ? naming_join(dir_buf, d) : NULL;
             free(d);
             free(dir_buf);
@@ -215,25 +158,21 @@ static char *output_path(const struct cli_options *o, const struct plan *p,
         dir_len = (size_t)(naming_base(spec->input) - spec->input);
     }
 
-    char *s;
-    if (o->name_template != NULL) {
-        s = named(o, spec, o->name_template, dir, dir_len);
-        if (s != NULL && !template_name_ok(s + dir_len))
-            *bad = 1;
-    } else if (mode == OUT_DIR && p->list.nvariants == 1 &&
-               !p->list.from_manifest) {
-        s = named(o, spec, TEMPLATE_KEEP, dir, dir_len);
-        struct stat st;
-        /* The directory is the input's own: keeping the name would be
-         * the input itself, so the tagged name is used instead. */
-        if (s != NULL && in_st != NULL && stat(s, &st) == 0 &&
-            same_file(&st, in_st)) {
-            free(s);
-            s = named(o, spec, TEMPLATE_TAGGED, dir, dir_len);
-        }
-    } else {
-        s = named(o, spec, TEMPLATE_TAGGED, dir, dir_len);
-    }
+    struct naming_job nj = {
+        .input = spec->input,
+        .change = &spec->change,
+        .variant = spec->variant,
+        .name_template = o->name_template,
+        .format_ext = o->format_ext,
+        .dir = dir,
+        .dir_len = dir_len,
+        /* In a directory, one job per input and no manifest: the name
+         * is kept where it can be. */
+        .keep = mode == OUT_DIR && p->list.nvariants == 1 &&
+                !p->list.from_manifest,
+    };
+    char *s = naming_output(&nj, in_st != NULL ? names_input : NULL,
+                            (void *)in_st, bad);
     free(dir_buf);
     return s;
 }
