@@ -62,7 +62,10 @@ typedef struct tp_pool_run_args {
     void *user;             /* passed to every callback                   */
 } tp_pool_run_args;
 
-/* Starts `threads` workers (1..1024).  Returns 0 and stores the pool in
+/* Most workers a pool may have. */
+#define TP_POOL_THREADS_MAX 1024
+
+/* Starts `threads` workers (1..TP_POOL_THREADS_MAX).  Returns 0 and stores the pool in
  * *out, or TP_POOL_ERR_ARG / TP_POOL_ERR_THREAD / TP_ERR_NOMEM with *out
  * set to NULL (no thread left running).  The workers block asynchronous
  * signals (SIGINT, SIGTERM, ...; not SIGSEGV, SIGPIPE and the other

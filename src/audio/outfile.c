@@ -5,6 +5,8 @@
 
 #include "outfile.h"
 
+#include <tempitch/pool.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,7 +23,7 @@
 /*
  * Signal cleanup.  A handler may only call async-signal-safe functions, so
  * the paths to remove live in fixed buffers, one slot per possible worker
- * thread (the command allows up to 1024), each holding one temporary file
+ * thread (TP_POOL_THREADS_MAX of them), each holding one temporary file
  * at a time; if they ever ran out a file would simply lose signal
  * protection.  The 4 MiB of path buffers are untouched zero pages until
  * used.  Each slot's state is a lock-free atomic:
@@ -43,7 +45,7 @@
  * at all (the rename finds nothing); never with a partial output.
  */
 enum { SLOT_FREE, SLOT_OPENING, SLOT_ARMED, SLOT_CLAIMED };
-enum { SLOT_COUNT = 1024, SLOT_PATH_MAX = 4096 };
+enum { SLOT_COUNT = TP_POOL_THREADS_MAX, SLOT_PATH_MAX = 4096 };
 
 static atomic_int slot_state[SLOT_COUNT];
 static char slot_path[SLOT_COUNT][SLOT_PATH_MAX];

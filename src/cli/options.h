@@ -11,6 +11,8 @@
 #include "bench.h"
 #include "convert.h"
 
+#include <tempitch/pool.h>
+
 #include <stddef.h>
 
 /* Most values in one -p/-f/-T/-t list. */
@@ -91,8 +93,8 @@ struct cli_options {
 #define CLI_REASON_DURATION_STDIN                                              \
     "-D needs the input's length, which stdin does not give"
 
-/* Largest -j (and the pool's limit). */
-#define CLI_JOBS_MAX 1024
+/* Largest -j: the pool's limit. */
+#define CLI_JOBS_MAX TP_POOL_THREADS_MAX
 
 enum cli_parse_status {
     CLI_RUN,  /* *opts is filled; go and do the work          */

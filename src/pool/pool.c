@@ -65,7 +65,7 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { POOL_MAX_THREADS = 1024, DEFAULT_TICK_MS = 250 };
+enum { DEFAULT_TICK_MS = 250 };
 
 enum { JOB_WAITING = 0, JOB_RUNNING, JOB_FINISHED };
 
@@ -207,7 +207,7 @@ int tp_pool_create(tp_pool **out, int threads)
     if (!out)
         return TP_POOL_ERR_ARG;
     *out = NULL;
-    if (threads < 1 || threads > POOL_MAX_THREADS)
+    if (threads < 1 || threads > TP_POOL_THREADS_MAX)
         return TP_POOL_ERR_ARG;
 
     tp_pool *p = calloc(1, sizeof *p);
@@ -428,5 +428,5 @@ int tp_pool_cpu_count(void)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     if (n < 1)
         return 1;
-    return n > POOL_MAX_THREADS ? POOL_MAX_THREADS : (int)n;
+    return n > TP_POOL_THREADS_MAX ? TP_POOL_THREADS_MAX : (int)n;
 }
