@@ -93,7 +93,7 @@ void help_print(void)
 "                          input's sample format where WAV has it); the\n"
 "                          table is then left out and --json goes to\n"
 "                          stderr.  FILE - reads stdin (WAV, AU, AIFF,\n"
-"                          W64, Ogg Vorbis, Opus, MP3; not FLAC, CAF, RF64:\n"
+"                          W64, Ogg Vorbis, Opus; not FLAC, CAF, RF64, MP3:\n"
 "                          libsndfile cannot read those from a pipe) and\n"
 "                          needs -o FILE or -o -.  Streams are processed as\n"
 "                          they come, in constant memory; --normalize and\n"
