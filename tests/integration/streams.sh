@@ -246,7 +246,7 @@ case_bounded_memory() {
     local seconds=600 limit_kb=32768
     # Sanitizers shadow and quarantine memory: only the length is checked,
     # on less audio.
-    sanitized && seconds=60
+    sanitized && seconds=20
     local frames=$((seconds * 44100)) peak_kb
     set +e
     if [[ -x /usr/bin/time ]]; then
