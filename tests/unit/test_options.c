@@ -15,26 +15,19 @@
 #include <cmocka.h>
 
 #include "options.h"
+#include "words.h"
 
 #include <tempitch/stretch.h>
 
 /* Parses the NULL-terminated words after "tempitch" into *o. */
 static enum cli_parse_status parse_words(struct cli_options *o, ...)
 {
-    static char store[32][64];
-    static char *argv[33];
-    int argc = 0;
-    argv[argc++] = strcpy(store[0], "tempitch");
+    static struct words w;
     va_list ap;
     va_start(ap, o);
-    for (const char *w; (w = va_arg(ap, const char *)) != NULL;) {
-        snprintf(store[argc], sizeof store[argc], "%s", w);
-        argv[argc] = store[argc];
-        argc++;
-    }
+    words_fill(&w, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    return options_parse(argc, argv, o);
+    return options_parse(w.argc, w.argv, o);
 }
 
 #define PARSE(o, ...) parse_words(o, __VA_ARGS__, (const char *)NULL)

@@ -21,6 +21,7 @@
 
 #include "options.h"
 #include "plan.h"
+#include "words.h"
 
 static char dir[] = "/tmp/tempitch-plan-XXXXXX";
 
@@ -42,20 +43,12 @@ static void write_wav(const char *name, sf_count_t frames)
 /* Parses the words (NULL-terminated) and builds the plan. */
 static enum plan_status plan_words(struct cli_options *o, struct plan *p, ...)
 {
-    static char store[32][128];
-    static char *argv[33];
-    int argc = 0;
-    argv[argc++] = strcpy(store[0], "tempitch");
+    static struct words w;
     va_list ap;
     va_start(ap, p);
-    for (const char *w; (w = va_arg(ap, const char *)) != NULL;) {
-        snprintf(store[argc], sizeof store[argc], "%s", w);
-        argv[argc] = store[argc];
-        argc++;
-    }
+    words_fill(&w, ap);
     va_end(ap);
-    argv[argc] = NULL;
-    assert_int_equal(options_parse(argc, argv, o), CLI_RUN);
+    assert_int_equal(options_parse(w.argc, w.argv, o), CLI_RUN);
     return plan_build(o, p);
 }
 
