@@ -184,6 +184,18 @@ static enum convert_status check_paths(const char *in_path,
     return CONVERT_OK;
 }
 
+double convert_semitones(double pitch, int is_ratio)
+{
+    return is_ratio ? 12.0 * log2(pitch) : pitch;
+}
+
+const char *convert_quality_name(int quality)
+{
+    return quality == TP_QUALITY_FAST   ? "fast"
+           : quality == TP_QUALITY_FINE ? "fine"
+                                        : "balanced";
+}
+
 size_t convert_clean_input(float *x, size_t n)
 {
     size_t invalid = 0;

@@ -48,6 +48,15 @@ struct convert_params {
     int quality; /* enum tp_quality: 0 balanced, --fast, --fine     */
 };
 
+/* A pitch as given (a frequency ratio when `is_ratio`, else semitones)
+ * in semitones: the one conversion the stamp, the names, the JSON and
+ * --bench use. */
+double convert_semitones(double pitch, int is_ratio);
+
+/* The name of a quality mode (convert_params.quality): "fast",
+ * "balanced" or "fine", as the options spell them. */
+const char *convert_quality_name(int quality);
+
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
  * scale, so no integer format clips it. */
 #define CONVERT_NORMALIZE_PEAK 0.999

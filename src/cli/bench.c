@@ -504,12 +504,6 @@ static const char *quality_suffix(int quality)
                                         : "";
 }
 
-static const char *quality_name(int quality)
-{
-    return quality == TP_QUALITY_FAST   ? "fast"
-           : quality == TP_QUALITY_FINE ? "fine"
-                                        : "balanced";
-}
 
 static void print_header(const struct bench *b)
 {
@@ -583,7 +577,7 @@ static void print_json(const struct bench *b, const struct summary *s)
     printf("\"audio_seconds\": %.15g, \"semitones\": %.15g, "
            "\"tempo\": %.15g, \"quality\": \"%s\", \"threads\": %d, "
            "\"reps\": %d, \"cpus\": %d",
-           b->audio_seconds, o->semitones, o->tempo, quality_name(o->quality),
+           b->audio_seconds, o->semitones, o->tempo, convert_quality_name(o->quality),
            o->threads, o->reps, tp_pool_cpu_count());
     if (o->nfiles > 0) {
         printf(", \"files\": [");

@@ -113,8 +113,8 @@ void json_job_members(FILE *out, const struct cli_options *o,
     const struct convert_result *r = &j->result;
     int done = r->status == CONVERT_OK;
     int problem = r->status == CONVERT_FAILED || r->status == CONVERT_EXISTS;
-    double semitones = j->params.pitch_is_ratio ? 12.0 * log2(j->params.pitch)
-                                                : j->params.pitch;
+    double semitones =
+        convert_semitones(j->params.pitch, j->params.pitch_is_ratio);
     /* With -D a refused file never got its tempo. */
     int tempo_known =
         o->duration == 0 || done || r->status == CONVERT_UP_TO_DATE || j->runs;

@@ -597,8 +597,8 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     struct bench_options *b = &o->bench_opts;
     bench_defaults(b);
     if (o->pitch_opt != 0)
-        b->semitones = o->params.pitch_is_ratio ? 12.0 * log2(o->params.pitch)
-                                                : o->params.pitch;
+        b->semitones =
+            convert_semitones(o->params.pitch, o->params.pitch_is_ratio);
     if (o->tempo_opt != 0)
         b->tempo = o->params.tempo;
     b->formant = o->params.formant;

@@ -129,25 +129,16 @@ void report_file(const struct job *j, enum cli_verbosity v)
 
 /* ---- settings (-v) ------------------------------------------------------ */
 
-static const char *quality_name(int quality)
-{
-    return quality == TP_QUALITY_FAST   ? "fast (--fast)"
-           : quality == TP_QUALITY_FINE ? "fine (--fine)"
-                                        : "balanced";
-}
-
 static double semitones(const struct cli_options *o)
 {
-    return o->params.pitch_is_ratio ? 12.0 * log2(o->params.pitch)
-                                    : o->params.pitch;
+    return convert_semitones(o->params.pitch, o->params.pitch_is_ratio);
 }
 
 /* Value i of the -p/-f list in semitones, and of the -T/-t list as a
  * speed factor (options.h keeps them as given). */
 static double semitones_at(const struct cli_options *o, size_t i)
 {
-    return o->params.pitch_is_ratio ? 12.0 * log2(o->pitches[i])
-                                    : o->pitches[i];
+    return convert_semitones(o->pitches[i], o->params.pitch_is_ratio);
 }
 
 static double tempo_at(const struct cli_options *o, size_t i)
@@ -209,7 +200,11 @@ void report_settings(const struct cli_options *o, const struct plan *p,
     else if (o->params.clip)
         message("clip: integer and lossy outputs are clipped at "
                 "full scale\n");
-    message("quality: %s\n", quality_name(o->params.quality));
+    const char *q = convert_quality_name(o->params.quality);
+    if (o->params.quality == TP_QUALITY_BALANCED)
+        message("quality: %s\n", q);
+    else
+        message("quality: %s (--%s)\n", q, q);
     if (p->out_dir != NULL)
         message("outputs: in %s\n", p->out_dir);
     else if (o->output != NULL)
@@ -349,9 +344,7 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
             o->params.normalize ? "true" : "false",
             o->params.clip ? "true" : "false",
             o->params.sync ? "true" : "false",
-            o->params.quality == TP_QUALITY_FAST   ? "fast"
-            : o->params.quality == TP_QUALITY_FINE ? "fine"
-                                                   : "balanced");
+            convert_quality_name(o->params.quality));
     for (size_t i = 0; i < p->njobs; i++) {
         fputs(i == 0 ? "\n{" : ",\n{", out);
         json_job_members(out, o, &p->jobs[i]);

@@ -30,7 +30,7 @@ static void shortest(char *buf, size_t size, double v)
 void select_stamp(const struct convert_params *p, char stamp[CONVERT_STAMP_MAX])
 {
     char pitch[32], tempo[32];
-    double semitones = p->pitch_is_ratio ? 12.0 * log2(p->pitch) : p->pitch;
+    double semitones = convert_semitones(p->pitch, p->pitch_is_ratio);
     /* -0 and 0 are the same setting. */
     shortest(pitch, sizeof pitch, semitones == 0 ? 0.0 : semitones);
     shortest(tempo, sizeof tempo, p->tempo);
