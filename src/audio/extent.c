@@ -295,12 +295,15 @@ static enum ogg_verdict ogg_walk(int fd, long long file_bytes)
     int flags = 0, ended = 0;
     unsigned char h[27 + 255];
     while (at + 27 <= file_bytes) {
-        if (read_at(fd, at, h, 27) != 0 || memcmp(h, "OggS", 4) != 0 ||
+        /* The header and its segment table in one read: as much of the
+         * largest one as the file still holds. */
+        long long left = file_bytes - at;
+        size_t got = left < (long long)sizeof h ? (size_t)left : sizeof h;
+        if (read_at(fd, at, h, got) != 0 || memcmp(h, "OggS", 4) != 0 ||
             h[4] != 0)
             break;
         size_t nseg = h[26];
-        if (at + 27 + (long long)nseg > file_bytes ||
-            read_at(fd, at + 27, h + 27, nseg) != 0)
+        if (27 + nseg > got)
             return OGG_CUT;
         long long body = 0;
         for (size_t i = 0; i < nseg; i++)

@@ -104,10 +104,8 @@ case_stdin_formats() {
     for f in au aiff w64 ogg opus mp3 flac caf rf64; do
         run -q in.wav -o "in.$f"
         expect_status 0
-        set +e
-        cat "in.$f" | "$TEMPITCH" -q - -o "out-$f.wav" >/dev/null 2>&1
-        local rc=$?
-        set -e
+        run_piped "in.$f" -q - -o "out-$f.wav"
+        local rc=$status
         case $f in
         ogg) word="Ogg Vorbis" ;;
         opus) word=Opus ;;

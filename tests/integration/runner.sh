@@ -21,6 +21,17 @@ run() {
     status=$?
     set -e
 }
+# run_piped FILE ARGS...: as run, with FILE arriving on stdin through a
+# pipe (cat FILE |), so that stdin cannot be seeked or opened again.
+run_piped() {
+    local file=$1
+    shift
+    last_args="$* (stdin: a pipe from $file)"
+    set +e
+    cat "$file" | "$TEMPITCH" "$@" >stdout.txt 2>stderr.txt
+    status=$?
+    set -e
+}
 expect_status() {
     [[ $status -eq $1 ]] ||
         fail "expected exit $1, got $status for '$last_args'; stderr: $(cat stderr.txt)"
