@@ -38,7 +38,6 @@ void tp_onset_reset(tp_onset *o)
     o->hist_count = 0;
     memset(o->hist_full, 0, sizeof o->hist_full);
     memset(o->hist_diff, 0, sizeof o->hist_diff);
-    memset(o->hist_rise, 0, sizeof o->hist_rise);
     o->q_head = o->q_len = 0;
     o->last_onset = INT64_MIN;
     o->last_strength = 0.0;
@@ -102,76 +101,6 @@ static int64_t walk_back(const tp_onset *o, const tp_fifo *in, int64_t at,
     return from + i;
 }
 
-/* How far above the quiet level a block must be to belong to a rise
- * (6 dB), and how far below the detected block it may be (20 dB). */
-static const double RISE_ABOVE_QUIET = 4.0, RISE_BELOW_ATTACK = 0.01;
-
-/* A block is detected against the ~12 ms before it, so an attack that
- * rises over longer than that (a filter opening, a pluck's thump before
- * the string, a bowed or breathy start) is found where it is already loud,
- * up to tens of ms after it began, and a locked zone anchored there puts
- * the attack late by that distance times d - 1 (a 303 bass line at tempo
- * 0.8: 12 ms found late, the note 3 ms late, its onset strength
- * correlation 0.80 against 0.85 when placed right).
- *
- * Walks back from the block at s (energy `full`) over the blocks that
- * stay above both 4 x the quietest ~12 ms of the last ~46 ms and 1/100 of
- * `full`, tolerating one block below (a low partial's zero crossing), and
- * returns the first sample of the earliest such block that exceeds 4 x the
- * quiet level's RMS; `at` when the block before s is not part of a rise.
- * The second bound keeps a rise that is inaudible under the attack (more
- * than 20 dB down) from moving it: such a start is masked, and moving the
- * zone there misplaces the part that is heard. */
-static int64_t rise_start(const tp_onset *o, const tp_fifo *in, int64_t s,
-                          int64_t at, double full, float top)
-{
-    const int b = o->block, g = TP_ONSET_HISTORY;
-    double quiet = -1.0;
-    for (int h = 0; h + g <= TP_ONSET_RISE; h += g) {
-        double m = 0.0;
-        for (int i = 0; i < g; i++)
-            m += o->hist_rise[h + i];
-        if (quiet < 0.0 || m < quiet)
-            quiet = m;
-    }
-    quiet /= g;
-    /* The attack's level: the block's energy, or, when the attack began
-     * part way into the block, what the block would hold at its peak
-     * sample's level (a sine's), so that the bound does not depend on
-     * where the block grid cuts the attack. */
-    double attack = 0.5 * (double)top * top * b * o->channels;
-    if (full > attack)
-        attack = full;
-    double raised = RISE_ABOVE_QUIET * quiet;
-    if (RISE_BELOW_ATTACK * attack > raised)
-        raised = RISE_BELOW_ATTACK * attack;
-    int back = 0; /* blocks before s that belong to the rise */
-    for (int k = 1; k < TP_ONSET_RISE - g; k++) {
-        double e = o->hist_rise[TP_ONSET_RISE - k];
-        double e_before = o->hist_rise[TP_ONSET_RISE - k - 1];
-        if (e <= raised && e_before <= raised)
-            break;
-        if (e > raised)
-            back = k;
-    }
-    int64_t from = s - (int64_t)back * b;
-    if (back == 0 || from < in->base)
-        return at;
-    float x[1024];
-    const float thr = (float)(2.0 * sqrt(RISE_ABOVE_QUIET * quiet /
-                                         ((double)b * o->channels)));
-    int first = b;
-    for (int c = 0; c < o->channels; c++) {
-        tp_fifo_read(in, c, from, (size_t)b, x);
-        for (int i = 0; i < first; i++)
-            if (fabsf(x[i]) > thr) {
-                first = i;
-                break;
-            }
-    }
-    return from + (first < b ? first : 0);
-}
-
 static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
 {
     const int b = o->block;
@@ -211,12 +140,8 @@ static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
         while (i < b - 1 && peak[i] < 0.25f * top)
             i++;
         int64_t at = s + i;
-        if (o->refine) {
+        if (o->refine)
             at = walk_back(o, in, at, mf);
-            int64_t r = rise_start(o, in, s, at, full, top);
-            if (r < at)
-                at = r;
-        }
         accept(o, at, full);
     }
     memmove(o->hist_full, o->hist_full + 1,
@@ -225,9 +150,6 @@ static void scan_block(tp_onset *o, const tp_fifo *in, int64_t s)
             sizeof(double) * (TP_ONSET_HISTORY - 1));
     o->hist_full[TP_ONSET_HISTORY - 1] = full;
     o->hist_diff[TP_ONSET_HISTORY - 1] = diff;
-    memmove(o->hist_rise, o->hist_rise + 1,
-            sizeof(double) * (TP_ONSET_RISE - 1));
-    o->hist_rise[TP_ONSET_RISE - 1] = full;
 }
 
 void tp_onset_scan(tp_onset *o, const tp_fifo *in)

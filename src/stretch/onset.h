@@ -21,7 +21,7 @@
 
 #include "fifo.h"
 
-enum { TP_ONSET_HISTORY = 8, TP_ONSET_RISE = 32, TP_ONSET_QUEUE = 64 };
+enum { TP_ONSET_HISTORY = 8, TP_ONSET_QUEUE = 64 };
 
 typedef struct tp_onset {
     int block;                          /* samples per block                 */
@@ -29,9 +29,6 @@ typedef struct tp_onset {
     int64_t scanned;                    /* blocks complete below this index  */
     double hist_full[TP_ONSET_HISTORY]; /* past broadband energies           */
     double hist_diff[TP_ONSET_HISTORY]; /* past differentiated energies      */
-    double hist_rise[TP_ONSET_RISE];    /* broadband energies of the last
-                                           ~46 ms, to find where a rise
-                                           began (refine only)           */
     int hist_count;
     int64_t queue[TP_ONSET_QUEUE]; /* accepted onsets, ascending        */
     int q_head, q_len;
@@ -40,11 +37,9 @@ typedef struct tp_onset {
     float *prev_x;        /* per channel sample before block   */
     int channels;
     int refine; /* nonzero (set after init): walk each onset back to
-                   where the attack leaves the recent level, and over
-                   a longer rise to where it began (onset.c,
-                   rise_start), and let louder blocks within 4 blocks
-                   of an onset, the same attack still rising, keep
-                   its position                                      */
+                   where the attack leaves the recent level, and let
+                   louder blocks within 4 blocks of an onset, the same
+                   attack still rising, keep its position            */
 } tp_onset;
 
 /* The caller sets o->spacing (samples) before scanning. */
