@@ -140,15 +140,7 @@ static int converter_prepare(struct converter *c, int channels, double rate,
         c->out_buf = out;
         c->buf_channels = (size_t)channels;
     }
-    rc = tp_stretch_set_tempo(c->engine, p->tempo);
-    if (rc == TP_OK)
-        rc = p->pitch_is_ratio ? tp_stretch_set_pitch_ratio(c->engine, p->pitch)
-                               : tp_stretch_set_semitones(c->engine, p->pitch);
-    if (rc == TP_OK)
-        rc = tp_stretch_set_formant(c->engine, p->formant, p->formant_st);
-    if (rc == TP_OK)
-        rc = tp_stretch_set_quality(c->engine, (enum tp_quality)p->quality);
-    return rc;
+    return settings_apply(&p->settings, c->engine);
 }
 
 /* Path checks done before any work.  Returns CONVERT_OK or the status
@@ -182,18 +174,6 @@ static enum convert_status check_paths(const char *in_path,
     if (!S_ISREG(out_st.st_mode))
         return fail(r, out_path, "not a regular file (refusing to replace it)");
     return CONVERT_OK;
-}
-
-double convert_semitones(double pitch, int is_ratio)
-{
-    return is_ratio ? 12.0 * log2(pitch) : pitch;
-}
-
-const char *convert_quality_name(int quality)
-{
-    return quality == TP_QUALITY_FAST   ? "fast"
-           : quality == TP_QUALITY_FINE ? "fine"
-                                        : "balanced";
 }
 
 size_t convert_clean_input(float *x, size_t n)
@@ -467,8 +447,8 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
                         .format = format};
     /* --normalize scales the whole output instead (its first pass is
      * clipped and counted as before: only its peak matters). */
-    k->limit =
-        !sfformat_is_float(format) && !params->clip && !params->normalize;
+    k->limit = !sfformat_is_float(format) && !params->policy.clip &&
+               !params->policy.normalize;
     if (k->limit) {
         int err = limitout_prepare(&c->lim, in_info->channels,
                                    (double)in_info->samplerate,
@@ -558,7 +538,7 @@ write_output(struct converter *c, SNDFILE *in, const SF_INFO *in_info,
     }
     /* The engine promises exactly round(N / tempo) frames; a file that
      * does not have them is wrong, so it is not published. */
-    size_t expected = tp_output_length(r->frames_in, params->tempo);
+    size_t expected = tp_output_length(r->frames_in, params->settings.tempo);
     if (r->status == CONVERT_OK && r->frames_out != expected)
         fail(r, in_path, "engine error: %zu frames out, expected %zu",
              r->frames_out, expected);
@@ -597,9 +577,9 @@ static int output_format(const char *out_path,
                          struct convert_result *r)
 {
     struct sfformat_target target = sfformat_for_path(out_path);
-    if (params->out_major != 0) {
-        target.major = params->out_major;
-        target.subtype_hint = params->out_hint;
+    if (params->format.major != 0) {
+        target.major = params->format.major;
+        target.subtype_hint = params->format.hint;
     }
     int from_input = target.major == 0;
     if (from_input) {
@@ -609,14 +589,14 @@ static int output_format(const char *out_path,
         if (target.major == SF_FORMAT_RAW)
             target.major = SF_FORMAT_WAV;
     }
-    if (params->out_subtype != 0) {
-        int f = sfformat_explicit(target.major, params->out_subtype,
+    if (params->format.subtype != 0) {
+        int f = sfformat_explicit(target.major, params->format.subtype,
                                   in->samplerate, in->channels);
         if (f == 0)
             fail(r, out_path,
                  "%s cannot store %s samples (%d channels at %d Hz)",
                  sfformat_major_name(target.major),
-                 sfformat_major_name(params->out_subtype), in->channels,
+                 sfformat_major_name(params->format.subtype), in->channels,
                  in->samplerate);
         return f;
     }
@@ -655,7 +635,8 @@ static int fit_container(int format, const SF_INFO *in,
     long long frames = sfio_frames(in);
     long long out_frames =
         frames < 0 ? -1
-                   : (long long)tp_output_length((size_t)frames, params->tempo);
+                   : (long long)tp_output_length((size_t)frames,
+                                                 params->settings.tempo);
     long long bytes = sfformat_data_bytes(format, out_frames, in->channels);
     if (bytes >= 0 && bytes <= max - SFFORMAT_HEADER_ROOM(max))
         return format;
@@ -772,11 +753,11 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     int to_stdout = convert_is_stdio(out_path);
     /* Known before any work: a second pass needs the input again and a
      * rewritable output. */
-    if (params->normalize && convert_is_stdio(in_path))
+    if (params->policy.normalize && convert_is_stdio(in_path))
         return fail(r, in_path, "%s", CONVERT_REASON_NORMALIZE_STDIN);
-    if (params->normalize && to_stdout)
+    if (params->policy.normalize && to_stdout)
         return fail(r, out_path, "%s", CONVERT_REASON_NORMALIZE_STDOUT);
-    if (check_paths(in_path, out_path, params->force, r) != CONVERT_OK)
+    if (check_paths(in_path, out_path, params->policy.force, r) != CONVERT_OK)
         return r->status;
 
     SF_INFO in_info = {0};
@@ -818,7 +799,7 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
     struct out_check k = {.gain = 1.0f};
     to.file = &of;
     write_output(c, in, &in_info, format, to, in_path, out_path, params, &k, r);
-    if (r->status == CONVERT_OK && params->normalize && k.peak > 1.0f)
+    if (r->status == CONVERT_OK && params->policy.normalize && k.peak > 1.0f)
         normalize_pass(c, &in, &in_info, format, to, in_path, out_path, params,
                        k.peak, r);
     if (in != NULL)
@@ -833,7 +814,7 @@ enum convert_status convert_file(struct converter *c, const char *in_path,
         outfile_abort(&of);
         return r->status;
     }
-    err = outfile_commit(&of, params->force, params->sync);
+    err = outfile_commit(&of, params->policy.force, params->policy.sync);
     /* Another process may have created the output while we worked: it is
      * kept, as if it had been there from the start. */
     if (err == EEXIST)

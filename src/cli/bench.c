@@ -297,7 +297,7 @@ static int prepare_jobs(struct bench *b)
         if (f == b->nfmts)
             b->fmts[b->nfmts++] = (struct bench_format){jb->channels, jb->rate};
         jb->fmt = f;
-        jb->out_frames = tp_output_length(jb->frames, o->tempo);
+        jb->out_frames = tp_output_length(jb->frames, o->settings.tempo);
         for (int m = 0; m < MODES; m++) {
             jb->out[m] = alloc_frames(jb->out_frames, jb->channels);
             if (jb->out[m] == NULL)
@@ -314,14 +314,7 @@ static int make_engine(struct bench *b, size_t fmt, tp_stretch **out)
     const struct bench_format *f = &b->fmts[fmt];
     int rc = tp_stretch_create(out, f->channels, (double)f->rate);
     if (rc == TP_OK)
-        rc = tp_stretch_set_tempo(*out, b->o->tempo);
-    if (rc == TP_OK)
-        rc = tp_stretch_set_semitones(*out, b->o->semitones);
-    if (rc == TP_OK)
-        rc = tp_stretch_set_formant(*out, b->o->formant,
-                                    b->o->formant_semitones);
-    if (rc == TP_OK)
-        rc = tp_stretch_set_quality(*out, (enum tp_quality)b->o->quality);
+        rc = settings_apply(&b->o->settings, *out);
     if (rc == TP_OK)
         return 0;
     /* Name a file of this format, so the message points somewhere. */
@@ -497,7 +490,7 @@ static double per_second(double audio, double wall)
 }
 
 /* ", fast" / ", fine" after the tempo; nothing for the default mode. */
-static const char *quality_suffix(int quality)
+static const char *quality_suffix(enum tp_quality quality)
 {
     return quality == TP_QUALITY_FAST   ? ", fast"
            : quality == TP_QUALITY_FINE ? ", fine"
@@ -518,7 +511,8 @@ static void print_header(const struct bench *b)
         printf("tempitch --bench: %zu file%s (%.1f s of audio)", b->njobs,
                b->njobs == 1 ? "" : "s", b->audio_seconds);
     printf(", %+g st, tempo %g%s, %d rep%s, %d thread%s (%d CPU%s online)\n",
-           o->semitones, o->tempo, quality_suffix(o->quality), o->reps,
+           o->settings.semitones, o->settings.tempo,
+           quality_suffix(o->settings.quality), o->reps,
            o->reps == 1 ? "" : "s", o->threads, o->threads == 1 ? "" : "s",
            tp_pool_cpu_count(), tp_pool_cpu_count() == 1 ? "" : "s");
 }
@@ -577,7 +571,8 @@ static void print_json(const struct bench *b, const struct summary *s)
     printf("\"audio_seconds\": %.15g, \"semitones\": %.15g, "
            "\"tempo\": %.15g, \"quality\": \"%s\", \"threads\": %d, "
            "\"reps\": %d, \"cpus\": %d",
-           b->audio_seconds, o->semitones, o->tempo, convert_quality_name(o->quality),
+           b->audio_seconds, o->settings.semitones, o->settings.tempo,
+           settings_quality_name(o->settings.quality),
            o->threads, o->reps, tp_pool_cpu_count());
     if (o->nfiles > 0) {
         printf(", \"files\": [");
@@ -620,11 +615,12 @@ void bench_defaults(struct bench_options *o)
         .seconds = 4.0,
         .channels = 2,
         .rate = 44100,
-        .semitones = 3.0,
-        .tempo = 1.25,
         .threads = tp_pool_cpu_count(),
         .reps = 5,
     };
+    settings_defaults(&o->settings);
+    settings_set_pitch(&o->settings, 'p', 3.0);
+    settings_set_tempo(&o->settings, 'T', 1.25);
 }
 
 int bench_run(const struct bench_options *o)

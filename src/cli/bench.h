@@ -13,6 +13,8 @@
 #ifndef TEMPITCH_CLI_BENCH_H
 #define TEMPITCH_CLI_BENCH_H
 
+#include "settings.h"
+
 #include <stddef.h>
 
 struct bench_options {
@@ -21,11 +23,7 @@ struct bench_options {
     double seconds;           /* length of each generated job (default 4.0)  */
     int channels;             /* channels of generated jobs (default 2)      */
     int rate;                 /* sample rate of generated jobs (44100)       */
-    double semitones;         /* pitch shift (default +3)                    */
-    double tempo;             /* speed factor (default 1.25)                 */
-    int formant;              /* -F: preserve formants (default off)         */
-    double formant_semitones; /* --formant-semitones (default 0)          */
-    int quality;              /* enum tp_quality (default 0: balanced)       */
+    struct settings settings; /* the engine's (default: -p 3 -T 1.25)      */
     int threads;              /* parallel workers (default: online CPUs)     */
     int reps;                 /* repetitions of each mode (default 5)        */
     int json;                 /* nonzero: JSON on stdout instead of a table  */

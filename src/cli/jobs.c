@@ -39,16 +39,16 @@ struct lists {
     int pitch_opt, tempo_opt;
     const double *pitches, *tempos;
     size_t npitch, ntempo;
-    double duration;
 };
 
 static struct lists command_line_lists(const struct cli_options *o)
 {
-    struct lists v = {o->pitch_opt, o->tempo_opt, o->pitches, o->tempos,
-                      o->npitch,    o->ntempo,    o->duration};
-    if (o->tempo_opt == 'D') {
+    const struct settings *s = &o->settings;
+    struct lists v = {s->pitch_opt, s->tempo_opt, o->pitches,
+                      o->tempos,    o->npitch,    o->ntempo};
+    if (s->tempo_opt == 'D') {
         /* -D is one value; the plan turns it into a tempo per file. */
-        v.tempos = &o->duration;
+        v.tempos = &s->tempo_given;
         v.ntempo = 1;
     }
     return v;
@@ -67,22 +67,9 @@ static void add_combinations(const struct cli_options *o, struct job_list *l,
             s->input = input;
             s->root_len = root_len;
             s->variant = k;
-            s->params = o->params;
-            s->params.pitch = v->pitches[pi];
-            s->params.pitch_is_ratio = v->pitch_opt == 'f';
-            s->change.pitch_opt = v->pitch_opt;
-            s->change.pitch = v->pitches[pi];
-            s->change.tempo_opt = v->tempo_opt;
-            s->change.tempo_value = v->tempos[ti];
-            s->change.formant = o->params.formant;
-            s->change.formant_st = o->params.formant_st;
-            if (v->tempo_opt == 'D') {
-                s->duration = v->duration;
-                s->params.tempo = 1.0; /* set per file by the plan */
-            } else {
-                s->params.tempo =
-                    v->tempo_opt == 't' ? 1.0 / v->tempos[ti] : v->tempos[ti];
-            }
+            s->settings = o->settings;
+            settings_set_pitch(&s->settings, v->pitch_opt, v->pitches[pi]);
+            settings_set_tempo(&s->settings, v->tempo_opt, v->tempos[ti]);
         }
     }
 }
@@ -125,8 +112,7 @@ static enum jobs_status from_operands(const struct cli_options *o,
                 struct job_spec *s = &l->specs[l->n++];
                 memset(s, 0, sizeof *s);
                 s->input = w->path;
-                s->params = o->params;
-                s->change.pitch_opt = o->pitch_opt;
+                s->settings = o->settings;
                 s->err = w->err;
                 continue;
             }
@@ -171,9 +157,9 @@ static enum jobs_status manifest_streams(const struct cli_options *o,
         } else if (s->output == NULL)
             why = "'-' (stdin) needs an output in its row (stdin has no name "
                   "to derive one from)";
-        else if (o->params.normalize)
+        else if (o->policy.normalize)
             why = CONVERT_REASON_NORMALIZE_STDIN;
-        else if (s->duration > 0)
+        else if (settings_duration(&s->settings) > 0)
             why = CLI_REASON_DURATION_STDIN;
         if (why != NULL) {
             message("tempitch: %s:%lu: %s\n",
@@ -223,7 +209,7 @@ enum jobs_status jobs_build(const struct cli_options *o,
                             const struct stat *skip, struct job_list *l)
 {
     memset(l, 0, sizeof *l);
-    l->nvariants = o->npitch * (o->tempo_opt == 'D' ? 1 : o->ntempo);
+    l->nvariants = o->npitch * (o->settings.tempo_opt == 'D' ? 1 : o->ntempo);
     enum jobs_status s =
         o->manifest != NULL ? from_manifest(o, l) : from_operands(o, skip, l);
     if (s != JOBS_OK)

@@ -27,12 +27,12 @@ struct job_spec {
                            below the directory operand; 0 otherwise     */
     const char *output; /* a manifest row's output, or NULL             */
     unsigned long line; /* manifest line of the row, or 0               */
-    struct naming_change change;  /* the change as spelt, for names      */
-    struct convert_params params; /* pitch and tempo of this job        */
-    double duration; /* -D SECONDS, or 0                             */
-    size_t variant;  /* index of the pitch/tempo combination         */
-    int err;         /* nonzero: a directory of a walked tree that
-                        could not be read (errno); the job fails     */
+    struct settings settings; /* this job's: its pitch and tempo of
+                                 the lists, as spelt (with -D the
+                                 plan sets the speed factor)        */
+    size_t variant; /* index of the pitch/tempo combination         */
+    int err;        /* nonzero: a directory of a walked tree that
+                       could not be read (errno); the job fails     */
 };
 
 struct job_list {

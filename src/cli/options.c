@@ -335,8 +335,8 @@ static int take_format(const char *text, struct cli_options *o)
                 sfformat_major_names());
         return -1;
     }
-    o->params.out_major = f->format;
-    o->params.out_hint = f->subtype;
+    o->format.major = f->format;
+    o->format.hint = f->subtype;
     o->format_ext = f->ext;
     return 0;
 }
@@ -349,7 +349,7 @@ static int take_subtype(const char *text, struct cli_options *o)
                 sfformat_subtype_names());
         return -1;
     }
-    o->params.out_subtype = f->format;
+    o->format.subtype = f->format;
     return 0;
 }
 
@@ -392,7 +392,7 @@ static int job_option(int c, struct cli_options *o, const char **batch_only)
 /* Checks across the job list options, once all are read. */
 static int finish_job_options(const struct cli_options *o, size_t nfiles)
 {
-    int major = o->params.out_major, sub = o->params.out_subtype;
+    int major = o->format.major, sub = o->format.subtype;
     /* The rate and channels are unknown until the files are opened; a
      * combination no common shape can use is wrong whatever they are. */
     static const int shapes[][2] = {{44100, 1}, {48000, 1}, {48000, 2}};
@@ -441,31 +441,29 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     /* -p -f -T -t take lists (A,B,C): see parse_list. */
     case 'p':
     case 'f':
-        if (check_spelling(&o->pitch_opt, c, "pitch") != 0 ||
+        if (check_spelling(&o->settings.pitch_opt, c, "pitch") != 0 ||
             parse_list(optarg, c == 'p' ? semitones_value : ratio_value,
                        o->pitches, &o->npitch) != 0)
             return -1;
-        o->params.pitch = o->pitches[0];
-        o->params.pitch_is_ratio = c == 'f';
+        settings_set_pitch(&o->settings, c, o->pitches[0]);
         return 0;
     case 'T':
     case 't':
-        if (check_spelling(&o->tempo_opt, c, "tempo") != 0 ||
+        if (check_spelling(&o->settings.tempo_opt, c, "tempo") != 0 ||
             parse_list(optarg, c == 'T' ? parse_tempo : time_value, o->tempos,
                        &o->ntempo) != 0)
             return -1;
-        o->tempo_value = o->tempos[0];
-        o->params.tempo = c == 'T' ? o->tempos[0] : 1.0 / o->tempos[0];
+        settings_set_tempo(&o->settings, c, o->tempos[0]);
         return 0;
     case 'D':
-        if (check_spelling(&o->tempo_opt, c, "tempo") != 0)
+        if (check_spelling(&o->settings.tempo_opt, c, "tempo") != 0)
             return -1;
         if (parse_number(optarg, &v) != 0 || !(v > 0)) {
             message("tempitch: invalid duration '%s' (expected seconds > 0)\n",
                     optarg);
             return -1;
         }
-        o->duration = o->tempo_value = v;
+        settings_set_tempo(&o->settings, c, v);
         s->batch_only = s->batch_only ? s->batch_only : "-D";
         return 0;
     case 'o':
@@ -483,19 +481,19 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
         s->jobs_given = 1;
         return 0;
     case OPT_FORCE:
-        o->params.force = 1;
+        o->policy.force = 1;
         s->batch_only = s->batch_only ? s->batch_only : "--force";
         return 0;
     case OPT_NORMALIZE:
-        o->params.normalize = 1;
+        o->policy.normalize = 1;
         s->batch_only = s->batch_only ? s->batch_only : "--normalize";
         return 0;
     case OPT_CLIP:
-        o->params.clip = 1;
+        o->policy.clip = 1;
         s->batch_only = s->batch_only ? s->batch_only : "--clip";
         return 0;
     case OPT_SYNC:
-        o->params.sync = 1;
+        o->policy.sync = 1;
         s->batch_only = s->batch_only ? s->batch_only : "--sync";
         return 0;
     case 'q':
@@ -519,15 +517,15 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
         return take_pipeline_option(c, o);
     /* formants (issue 6) */
     case 'F':
-        o->params.formant = 1;
+        o->settings.formant = 1;
         return 0;
     case OPT_FORMANT_SEMITONES:
         if (parse_ranged(optarg, "formant shift", "semitones",
                          TP_FORMANT_SEMITONES_MIN, TP_FORMANT_SEMITONES_MAX,
                          &v) != 0)
             return -1;
-        o->params.formant = 1;
-        o->params.formant_st = v;
+        o->settings.formant = 1;
+        o->settings.formant_semitones = v;
         return 0;
     }
     int job = job_option(c, o, &s->batch_only);
@@ -538,14 +536,14 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
      * are a usage error, not "the last wins": a script that appends one
      * to a command that already has the other has a bug worth seeing. */
     if (c == OPT_FAST || c == OPT_FINE) {
-        int q = c == OPT_FAST ? TP_QUALITY_FAST : TP_QUALITY_FINE;
-        if (o->params.quality != TP_QUALITY_BALANCED &&
-            o->params.quality != q) {
+        enum tp_quality q = c == OPT_FAST ? TP_QUALITY_FAST : TP_QUALITY_FINE;
+        if (o->settings.quality != TP_QUALITY_BALANCED &&
+            o->settings.quality != q) {
             message("tempitch: --fast and --fine both set the "
                     "quality; give only one\n");
             return -1;
         }
-        o->params.quality = q;
+        o->settings.quality = q;
         return 0;
     }
 
@@ -579,8 +577,8 @@ static int take_option(int c, struct cli_options *o, struct seen *s)
     return rc;
 }
 
-/* --bench: the shared settings map onto struct bench_options; -f becomes
- * semitones, as the benchmark takes only those. */
+/* --bench: the shared settings go into struct bench_options, whose own
+ * pitch and tempo stand where none was given. */
 static enum cli_parse_status finish_bench(struct cli_options *o,
                                           const struct seen *s, char **files,
                                           size_t nfiles)
@@ -596,14 +594,13 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     }
     struct bench_options *b = &o->bench_opts;
     bench_defaults(b);
-    if (o->pitch_opt != 0)
-        b->semitones =
-            convert_semitones(o->params.pitch, o->params.pitch_is_ratio);
-    if (o->tempo_opt != 0)
-        b->tempo = o->params.tempo;
-    b->formant = o->params.formant;
-    b->formant_semitones = o->params.formant_st;
-    b->quality = o->params.quality;
+    /* The benchmark's own pitch and tempo unless they were given. */
+    struct settings own = b->settings;
+    b->settings = o->settings;
+    if (o->settings.pitch_opt == 0)
+        settings_set_pitch(&b->settings, own.pitch_opt, own.pitch_given);
+    if (o->settings.tempo_opt == 0)
+        settings_set_tempo(&b->settings, own.tempo_opt, own.tempo_given);
     if (s->jobs_given)
         b->threads = o->jobs;
     if (s->bench_jobs > 0)
@@ -666,11 +663,11 @@ static int check_streams(const struct cli_options *o)
     else if (stdin_count == 1 && o->npitch * o->ntempo > 1)
         msg = "'-' (stdin) would be read by several jobs (give it one pitch "
               "and one tempo)";
-    else if (stdin_count == 1 && o->params.normalize)
+    else if (stdin_count == 1 && o->policy.normalize)
         msg = CONVERT_REASON_NORMALIZE_STDIN;
-    else if (to_stdout && o->params.normalize)
+    else if (to_stdout && o->policy.normalize)
         msg = CONVERT_REASON_NORMALIZE_STDOUT;
-    else if (stdin_count == 1 && o->duration > 0)
+    else if (stdin_count == 1 && settings_duration(&o->settings) > 0)
         msg = CLI_REASON_DURATION_STDIN;
     if (msg == NULL)
         return 0;
@@ -682,9 +679,7 @@ enum cli_parse_status options_parse(int argc, char **argv,
                                     struct cli_options *opts)
 {
     memset(opts, 0, sizeof *opts);
-    opts->params.tempo = 1.0;
-    opts->params.pitch = 0.0;
-    opts->params.pitch_is_ratio = 0;
+    settings_defaults(&opts->settings);
     opts->jobs = tp_pool_cpu_count();
     if (opts->jobs > CLI_JOBS_MAX)
         opts->jobs = CLI_JOBS_MAX;

@@ -160,7 +160,7 @@ static char *output_path(const struct cli_options *o, const struct plan *p,
 
     struct naming_job nj = {
         .input = spec->input,
-        .change = &spec->change,
+        .settings = &spec->settings,
         .variant = spec->variant,
         .name_template = o->name_template,
         .format_ext = o->format_ext,
@@ -392,7 +392,7 @@ static void examine(const struct cli_options *o, struct job *j,
                     const struct job *prev, const struct stat *in_st,
                     const struct input_id *ids, size_t nids)
 {
-    double duration = j->spec->duration;
+    double duration = settings_duration(&j->spec->settings);
     int from_stdin = convert_is_stdio(j->input);
     if (prev != NULL && prev->input == j->input && prev->seconds >= 0) {
         j->seconds = prev->seconds;
@@ -426,7 +426,7 @@ static void examine(const struct cli_options *o, struct job *j,
                    j->seconds, duration, tempo, TP_TEMPO_MIN, TP_TEMPO_MAX);
             return;
         }
-        j->params.tempo = tempo;
+        j->params.settings.tempo = tempo;
     }
 
     int own;
@@ -453,7 +453,7 @@ static void examine(const struct cli_options *o, struct job *j,
     }
     /* Skipped here rather than in a worker, which would only find the
      * same (convert_file still checks, for outputs that appear later). */
-    if (!o->params.force && !S_ISDIR(out_st.st_mode)) {
+    if (!o->policy.force && !S_ISDIR(out_st.st_mode)) {
         refuse(j, j->output, "%s", CONVERT_REASON_EXISTS);
         j->result.status = CONVERT_EXISTS;
     }
@@ -542,7 +542,11 @@ static enum plan_status plan_jobs(const struct cli_options *o,
         j->spec = spec;
         j->input = spec->input;
         j->seconds = -1;
-        j->params = spec->params;
+        j->params = (struct convert_params){
+            .settings = spec->settings,
+            .policy = o->policy,
+            .format = o->format,
+        };
         j->runs = 1;
         j->took = -1;
         if (i > 0 && spec->input == p->list.specs[i - 1].input) {

@@ -33,7 +33,9 @@ struct job {
     char *output;                 /* owned                             */
     double seconds;               /* input length from its header, or
                                      -1 when unknown (non-seekable)    */
-    struct convert_params params; /* per file: -D gives each a tempo   */
+    struct convert_params params; /* per file: its spec's settings (-D
+                                     gives each a tempo), the batch's
+                                     policy and format, its stamp     */
     int runs;                     /* 1: goes to a worker; 0: the plan
                                      already decided `result`          */
 

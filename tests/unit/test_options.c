@@ -37,8 +37,8 @@ static void defaults(void **state)
     (void)state;
     struct cli_options o;
     assert_int_equal(PARSE(&o, "in.wav", "-o", "out.wav"), CLI_RUN);
-    assert_true(o.params.tempo == 1.0);
-    assert_true(o.params.pitch == 0.0);
+    assert_true(o.settings.tempo == 1.0);
+    assert_true(o.settings.semitones == 0.0);
     assert_int_equal(o.npitch, 1);
     assert_int_equal(o.ntempo, 1);
     assert_int_equal(o.ninputs, 1);
@@ -46,7 +46,7 @@ static void defaults(void **state)
     assert_string_equal(o.output, "out.wav");
     assert_int_equal(o.verbosity, VERBOSITY_NORMAL);
     assert_true(o.jobs >= 1 && o.jobs <= CLI_JOBS_MAX);
-    assert_int_equal(o.params.quality, TP_QUALITY_BALANCED);
+    assert_int_equal(o.settings.quality, TP_QUALITY_BALANCED);
 }
 
 static void values_and_spellings(void **state)
@@ -55,32 +55,33 @@ static void values_and_spellings(void **state)
     struct cli_options o;
     assert_int_equal(PARSE(&o, "-p", "3", "-T", "1.25", "a.wav", "-o", "b"),
                      CLI_RUN);
-    assert_true(o.params.pitch == 3.0 && !o.params.pitch_is_ratio);
-    assert_true(o.params.tempo == 1.25);
-    assert_int_equal(o.pitch_opt, 'p');
-    assert_int_equal(o.tempo_opt, 'T');
+    assert_true(o.settings.semitones == 3.0 && o.settings.pitch_given == 3.0);
+    assert_true(o.settings.tempo == 1.25);
+    assert_int_equal(o.settings.pitch_opt, 'p');
+    assert_int_equal(o.settings.tempo_opt, 'T');
     /* -t is a duration multiple: the speed factor is its inverse */
     assert_int_equal(PARSE(&o, "-t", "0.8", "a.wav", "-o", "b"), CLI_RUN);
-    assert_true(o.params.tempo == 1.25);
-    assert_int_equal(o.tempo_opt, 't');
+    assert_true(o.settings.tempo == 1.25 && o.settings.tempo_given == 0.8);
+    assert_int_equal(o.settings.tempo_opt, 't');
     /* X:Y BPM is the speed factor Y/X */
     assert_int_equal(PARSE(&o, "-T", "120:150", "a.wav", "-o", "b"), CLI_RUN);
-    assert_true(o.params.tempo == 1.25);
+    assert_true(o.settings.tempo == 1.25);
     /* -f is a frequency ratio */
     assert_int_equal(PARSE(&o, "-f", "2", "a.wav", "-o", "b"), CLI_RUN);
-    assert_true(o.params.pitch_is_ratio && o.params.pitch == 2.0);
-    /* lists: every value kept, the first one in params */
+    assert_int_equal(o.settings.pitch_opt, 'f');
+    assert_true(o.settings.pitch_given == 2.0 && o.settings.semitones == 12.0);
+    /* lists: every value kept, the first one in the settings */
     assert_int_equal(PARSE(&o, "-p", "-2,0,2", "-T", "0.9,1.1", "a.wav", "-o",
                            "d/"),
                      CLI_RUN);
     assert_int_equal(o.npitch, 3);
     assert_int_equal(o.ntempo, 2);
     assert_true(o.pitches[0] == -2.0 && o.pitches[2] == 2.0);
-    assert_true(o.tempos[1] == 1.1 && o.params.tempo == 0.9);
+    assert_true(o.tempos[1] == 1.1 && o.settings.tempo == 0.9);
     /* modes, verbosity: the last of -q/-v wins */
     assert_int_equal(PARSE(&o, "--fine", "-q", "-v", "a.wav", "-o", "b"),
                      CLI_RUN);
-    assert_int_equal(o.params.quality, TP_QUALITY_FINE);
+    assert_int_equal(o.settings.quality, TP_QUALITY_FINE);
     assert_int_equal(o.verbosity, VERBOSITY_VERBOSE);
     /* a unique prefix of a long option is that option */
     assert_int_equal(PARSE(&o, "--qui", "a.wav", "-o", "b"), CLI_RUN);
