@@ -15,20 +15,20 @@ static enum jobs_status out_of_memory(void)
     return JOBS_FATAL;
 }
 
-/* Room for `more` specs.  Returns 0 or -1 (out of memory or overflow). */
+/* Room for `more` entries.  Returns 0 or -1 (out of memory or overflow). */
 static int reserve(struct job_list *l, size_t *cap, size_t more)
 {
-    if (more > ((size_t)-1 / sizeof *l->specs) - l->n)
+    if (more > ((size_t)-1 / sizeof *l->entries) - l->n)
         return -1;
     if (l->n + more <= *cap)
         return 0;
     size_t c = *cap ? *cap : 64;
     while (c < l->n + more)
         c *= 2;
-    struct job_spec *s = realloc(l->specs, c * sizeof *s);
+    struct list_entry *s = realloc(l->entries, c * sizeof *s);
     if (s == NULL)
         return -1;
-    l->specs = s;
+    l->entries = s;
     *cap = c;
     return 0;
 }
@@ -54,7 +54,7 @@ static struct lists command_line_lists(const struct cli_options *o)
     return v;
 }
 
-/* Appends one spec per combination of *v for `input`. */
+/* Appends one entry per combination of *v for `input`. */
 static void add_combinations(const struct cli_options *o, struct job_list *l,
                              const struct lists *v, const char *input,
                              size_t root_len)
@@ -62,7 +62,7 @@ static void add_combinations(const struct cli_options *o, struct job_list *l,
     size_t k = 0;
     for (size_t pi = 0; pi < v->npitch; pi++) {
         for (size_t ti = 0; ti < v->ntempo; ti++, k++) {
-            struct job_spec *s = &l->specs[l->n++];
+            struct list_entry *s = &l->entries[l->n++];
             memset(s, 0, sizeof *s);
             s->input = input;
             s->root_len = root_len;
@@ -109,7 +109,7 @@ static enum jobs_status from_operands(const struct cli_options *o,
             if (w->err != 0) {
                 /* One failing job for the directory, not one per
                  * combination: there is nothing to combine. */
-                struct job_spec *s = &l->specs[l->n++];
+                struct list_entry *s = &l->entries[l->n++];
                 memset(s, 0, sizeof *s);
                 s->input = w->path;
                 s->settings = o->settings;
@@ -132,9 +132,9 @@ static enum jobs_status from_operands(const struct cli_options *o,
 static enum jobs_status manifest_streams(const struct cli_options *o,
                                          const struct job_list *l)
 {
-    const struct job_spec *reader = NULL;
+    const struct list_entry *reader = NULL;
     for (size_t k = 0; k < l->n; k++) {
-        const struct job_spec *s = &l->specs[k];
+        const struct list_entry *s = &l->entries[k];
         const char *why = NULL;
         char buf[128];
         if (s->output != NULL && convert_is_stdio(s->output))
@@ -198,8 +198,8 @@ static enum jobs_status from_manifest(const struct cli_options *o,
             return out_of_memory();
         add_combinations(o, l, &v, r->input, 0);
         for (size_t k = first; k < l->n; k++) {
-            l->specs[k].output = r->output;
-            l->specs[k].line = r->line;
+            l->entries[k].output = r->output;
+            l->entries[k].line = r->line;
         }
     }
     return manifest_streams(o, l);
@@ -219,7 +219,7 @@ enum jobs_status jobs_build(const struct cli_options *o,
 
 void jobs_free(struct job_list *l)
 {
-    free(l->specs);
+    free(l->entries);
     walk_free(&l->walked);
     manifest_free(&l->manifest);
     memset(l, 0, sizeof *l);

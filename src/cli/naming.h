@@ -20,14 +20,14 @@
 
 /* One job, as naming_output needs it. */
 struct naming_job {
-    const char *input;                  /* as given                    */
-    const struct settings *settings;    /* its change, as spelt        */
-    size_t variant;                     /* {variant} of templates      */
-    const char *name_template;          /* --name, or NULL             */
-    const char *format_ext;             /* --format's extension, or NULL */
-    const char *dir;                    /* the output's directory is   */
-    size_t dir_len;                     /* dir[0..dir_len) (0: none)   */
-    int keep;                           /* the input's name may be kept */
+    const char *input;               /* as given                    */
+    const struct settings *settings; /* its change, as spelt        */
+    size_t variant;                  /* {variant} of templates      */
+    const char *name_template;       /* --name, or NULL             */
+    const char *format_ext;          /* --format's extension, or NULL */
+    const char *dir;                 /* the output's directory is   */
+    size_t dir_len;                  /* dir[0..dir_len) (0: none)   */
+    int keep;                        /* the input's name may be kept */
 };
 
 /* The output path of *nj by the rules above (a new string; NULL when out

@@ -145,7 +145,7 @@ const struct cli_option optable[] = {
 
     {.kind = OPT_HELP, .help = "\nBatch:"},
     {"jobs", 'j', OPT_CALL, MODE_BOTH, .take = read_threads,
-     .what = "thread count", .lo = 1, .hi = CLI_JOBS_MAX, .arg = "N",
+     .what = "thread count", .lo = 1, .hi = CLI_THREADS_MAX, .arg = "N",
      .help =
 "worker threads (%g..%g; default: the number of\n"
 "online CPUs, %g here); -j 1 runs serially"},

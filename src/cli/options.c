@@ -219,7 +219,7 @@ static enum cli_parse_status finish_bench(struct cli_options *o,
     if (o->settings.tempo_opt == 0)
         settings_set_tempo(&b->settings, own.tempo_opt, own.tempo_given);
     if (ps->threads_given)
-        b->threads = o->jobs;
+        b->threads = o->threads;
     b->json = o->json;
     b->quiet = o->verbosity == VERBOSITY_QUIET;
     b->files = files;
@@ -287,9 +287,9 @@ enum cli_parse_status options_parse(int argc, char **argv,
 {
     memset(opts, 0, sizeof *opts);
     settings_defaults(&opts->settings);
-    opts->jobs = tp_pool_cpu_count();
-    if (opts->jobs > CLI_JOBS_MAX)
-        opts->jobs = CLI_JOBS_MAX;
+    opts->threads = tp_pool_cpu_count();
+    if (opts->threads > CLI_THREADS_MAX)
+        opts->threads = CLI_THREADS_MAX;
     opts->verbosity = VERBOSITY_NORMAL;
     opts->npitch = opts->ntempo = 1;
     opts->pitches[0] = 0.0;

@@ -37,7 +37,7 @@ struct cli_options {
     char *const *inputs; /* the FILE operands, in command-line order     */
     size_t ninputs;
     const char *output; /* -o PATH, or NULL                              */
-    int jobs;           /* -j: worker threads, 1..CLI_JOBS_MAX           */
+    int threads;        /* -j: worker threads, 1..CLI_THREADS_MAX        */
     enum cli_verbosity verbosity;
     int json; /* --json: JSON on stdout instead of the table            */
 
@@ -88,7 +88,7 @@ struct cli_options {
     "-D needs the input's length, which stdin does not give"
 
 /* Largest -j: the pool's limit. */
-#define CLI_JOBS_MAX TP_POOL_THREADS_MAX
+#define CLI_THREADS_MAX TP_POOL_THREADS_MAX
 
 enum cli_parse_status {
     CLI_RUN,  /* *opts is filled; go and do the work          */

@@ -204,7 +204,7 @@ int read_threads(struct option_parse *ps, const struct cli_option *row,
     long n;
     if (parse_int(value, row->what, (long)row->lo, (long)row->hi, &n) != 0)
         return -1;
-    ps->o->jobs = (int)n;
+    ps->o->threads = (int)n;
     ps->threads_given = 1;
     return 0;
 }
@@ -333,7 +333,7 @@ int read_bench_jobs(struct option_parse *ps, const struct cli_option *row,
     long n;
     if (parse_int(value, row->what, (long)row->lo, (long)row->hi, &n) != 0)
         return -1;
-    ps->o->bench_opts.jobs = (size_t)n;
+    ps->o->bench_opts.tasks = (size_t)n;
     return 0;
 }
 

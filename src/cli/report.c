@@ -337,7 +337,7 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
             ",\"threads\":%d,\"force\":%s,\"normalize\":%s,\"clip\":%s,"
             "\"sync\":%s,\"quality\":\"%s\"},\n"
             "\"files\":[",
-            o->jobs, o->policy.force ? "true" : "false",
+            o->threads, o->policy.force ? "true" : "false",
             o->policy.normalize ? "true" : "false",
             o->policy.clip ? "true" : "false",
             o->policy.sync ? "true" : "false",

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
 unsigned long select_share(const char *key, unsigned long n)
 {
     uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 offset basis */

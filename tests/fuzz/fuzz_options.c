@@ -91,7 +91,8 @@ static void check_engine_accepts(const struct settings *s)
 
 static void check_run(const struct cli_options *o, char **argv, int argc)
 {
-    CHECK(o->jobs >= 1 && o->jobs <= CLI_JOBS_MAX, "jobs %d", o->jobs);
+    CHECK(o->threads >= 1 && o->threads <= CLI_THREADS_MAX, "jobs %d",
+          o->threads);
     CHECK(o->verbosity == VERBOSITY_QUIET || o->verbosity == VERBOSITY_NORMAL ||
               o->verbosity == VERBOSITY_VERBOSE,
           "verbosity %d", (int)o->verbosity);
@@ -104,7 +105,7 @@ static void check_run(const struct cli_options *o, char **argv, int argc)
 
     if (o->bench) {
         const struct bench_options *b = &o->bench_opts;
-        CHECK(b->jobs >= 1 && b->jobs <= 1024, "bench jobs %zu", b->jobs);
+        CHECK(b->tasks >= 1 && b->tasks <= 1024, "bench tasks %zu", b->tasks);
         CHECK(b->seconds >= 0.01 && b->seconds <= 600.0, "seconds %.17g",
               b->seconds);
         CHECK(b->channels >= 1 && b->channels <= TP_CHANNELS_MAX, "channels %d",
@@ -112,7 +113,7 @@ static void check_run(const struct cli_options *o, char **argv, int argc)
         CHECK(b->rate >= TP_RATE_MIN && b->rate <= TP_RATE_MAX, "rate %d",
               b->rate);
         CHECK(b->reps >= 1 && b->reps <= 100, "reps %d", b->reps);
-        CHECK(b->threads >= 1 && b->threads <= CLI_JOBS_MAX, "threads %d",
+        CHECK(b->threads >= 1 && b->threads <= CLI_THREADS_MAX, "threads %d",
               b->threads);
         check_engine_accepts(&b->settings);
         for (size_t i = 0; i < b->nfiles; i++)

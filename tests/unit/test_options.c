@@ -45,7 +45,7 @@ static void defaults(void **state)
     assert_string_equal(o.inputs[0], "in.wav");
     assert_string_equal(o.output, "out.wav");
     assert_int_equal(o.verbosity, VERBOSITY_NORMAL);
-    assert_true(o.jobs >= 1 && o.jobs <= CLI_JOBS_MAX);
+    assert_true(o.threads >= 1 && o.threads <= CLI_THREADS_MAX);
     assert_int_equal(o.settings.quality, TP_QUALITY_BALANCED);
 }
 
@@ -88,7 +88,7 @@ static void values_and_spellings(void **state)
     assert_int_equal(o.verbosity, VERBOSITY_QUIET);
     assert_int_equal(PARSE(&o, "-j", "3", "--shard", "2/5", "a.wav", "-o", "b"),
                      CLI_RUN);
-    assert_int_equal(o.jobs, 3);
+    assert_int_equal(o.threads, 3);
     assert_int_equal(o.shard_k, 2);
     assert_int_equal(o.shard_n, 5);
 }
