@@ -36,11 +36,11 @@ struct bench_options {
 void bench_defaults(struct bench_options *o);
 
 /* Runs the benchmark and prints its table (or JSON) on stdout.  *o holds
- * values options.c has checked against its ranges (BENCH_*_MAX,
- * CLI_THREADS_MAX, the engine's limits): they are not checked again here.
- * Returns the exit status: 0 when every parallel output was bit-identical to
- * its serial counterpart, 1 when one differed or a file could not be read (with
- * a `tempitch: FILE: reason` message on stderr). */
+ * values the options table (optable.c) has checked against its ranges
+ * (BENCH_*_MAX, CLI_THREADS_MAX, the engine's limits): they are not checked
+ * again here. Returns the exit status: 0 when every parallel output was
+ * bit-identical to its serial counterpart, 1 when one differed or a file could
+ * not be read (with a `tempitch: FILE: reason` message on stderr). */
 int bench_run(const struct bench_options *o);
 
 #endif /* TEMPITCH_CLI_BENCH_H */

@@ -23,7 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Most rows of the table; checked when the arguments are built. */
+/* Most options of the table (it has 35); build_getopt_args stops the
+ * program rather than drop one. */
 enum { ROWS_MAX = 64 };
 
 /* getopt_long's answer for the n-th long option without a short letter:
@@ -46,10 +47,14 @@ static void build_getopt_args(struct getopt_args *g)
 {
     size_t n = 0, len = 0;
     g->optstring[len++] = ':';
-    for (size_t i = 0; i < optable_size && n < ROWS_MAX; i++) {
+    for (size_t i = 0; i < optable_size; i++) {
         const struct cli_option *row = &optable[i];
         if (row->kind == OPT_HELP)
             continue;
+        if (n == ROWS_MAX) {
+            fputs("tempitch: the options table outgrew ROWS_MAX\n", stderr);
+            abort();
+        }
         int has_arg =
             row->kind == OPT_FLAG || (row->kind == OPT_CALL && row->arg == NULL)
                 ? no_argument

@@ -1,5 +1,6 @@
 /*
- * test_options.c -- options_parse() (src/cli/options.c) on argument
+ * test_options.c -- options_parse() (src/cli/options.c, over the table of
+ * optable.c) on argument
  * vectors: the values it stores, the canonical forms it turns spellings
  * into, and the usage errors (CLI_USAGE) it must give before anything
  * runs.  The messages themselves are checked by the shell tests; here
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "optable.h"
 #include "options.h"
 #include "words.h"
 
@@ -144,6 +146,32 @@ static void repeatable(void **state)
     assert_int_equal(o.ninputs, 1);
 }
 
+/* Every option without a value, by its long name, in each mode: taken
+ * where its row's modes say, refused in the other mode (the table is the
+ * only place that says). */
+static void table_modes(void **state)
+{
+    (void)state;
+    struct cli_options o;
+    size_t flags = 0;
+    for (size_t i = 0; i < optable_size; i++) {
+        const struct cli_option *row = &optable[i];
+        int no_value =
+            row->kind == OPT_FLAG || (row->kind == OPT_CALL && !row->arg);
+        if (row->name == NULL || !no_value || row->key == 'h' ||
+            row->key == 'V' || strcmp(row->name, "bench") == 0)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "--%s", row->name);
+        assert_int_equal(PARSE(&o, name, "a.wav", "-o", "b.wav"),
+                         (row->modes & MODE_BATCH) ? CLI_RUN : CLI_USAGE);
+        assert_int_equal(PARSE(&o, "--bench", name),
+                         (row->modes & MODE_BENCH) ? CLI_RUN : CLI_USAGE);
+        flags++;
+    }
+    assert_true(flags >= 12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +179,7 @@ int main(void)
         cmocka_unit_test(values_and_spellings),
         cmocka_unit_test(usage_errors),
         cmocka_unit_test(repeatable),
+        cmocka_unit_test(table_modes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
