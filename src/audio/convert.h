@@ -12,50 +12,44 @@
 #ifndef TEMPITCH_AUDIO_CONVERT_H
 #define TEMPITCH_AUDIO_CONVERT_H
 
+#include "settings.h"
+
 #include <stddef.h>
 
-/* Longest settings stamp (stamp.h), with its terminator. */
-enum { CONVERT_STAMP_MAX = 160 };
-
-/* What to do to one file.  Zero-initialised fields mean "off". */
-struct convert_params {
-    double tempo;       /* speed factor: 1.25 = 25 % faster                */
-    double pitch;       /* semitones, or a frequency ratio if pitch_is_ratio */
-    int pitch_is_ratio; /* 0: `pitch` is semitones; 1: a frequency ratio    */
-    int formant;        /* nonzero: keep the formants in place (-F)         */
-    double formant_st;  /* and move them by this many semitones (--formant-
-                           semitones; implies `formant` on the command)    */
-    int force;          /* nonzero: an existing output may be replaced      */
-    int normalize;      /* nonzero: an output whose peak would exceed full
-                           scale is scaled down as a whole to a peak of
-                           CONVERT_NORMALIZE_PEAK (two passes, see below)  */
-    int clip;           /* nonzero: integer and lossy outputs are clipped
-                           at full scale (--clip) instead of limited (see
-                           "Full scale" below)                             */
-    int sync;           /* nonzero: fsync the output (and its directory)
-                           before reporting it done                        */
-    char stamp[CONVERT_STAMP_MAX]; /* how the output is made, stored in it
-                           where the format keeps strings (stamp.h);
-                           empty: nothing stored                           */
-    /* The output's format (sndfile.h SF_FORMAT_* codes).  out_major 0:
-     * from the output's extension, or the input's when the extension is
-     * unknown (WAV if that cannot be written).  out_subtype 0: chosen by
-     * sfformat_choose (the input's where possible), with out_hint
-     * preferred; otherwise exactly that subtype, or the file fails. */
-    int out_major;
-    int out_subtype;
-    int out_hint;
-    int quality; /* enum tp_quality: 0 balanced, --fast, --fine     */
+/* What happens to the files, whatever the engine does to the audio.
+ * Zero-initialised fields mean "off". */
+struct convert_policy {
+    int force;     /* nonzero: an existing output may be replaced         */
+    int normalize; /* nonzero: an output whose peak would exceed full
+                      scale is scaled down as a whole to a peak of
+                      CONVERT_NORMALIZE_PEAK (two passes, see below)     */
+    int clip;      /* nonzero: integer and lossy outputs are clipped at
+                      full scale (--clip) instead of limited (see "Full
+                      scale" below)                                      */
+    int sync;      /* nonzero: fsync the output (and its directory)
+                      before reporting it done                           */
 };
 
-/* A pitch as given (a frequency ratio when `is_ratio`, else semitones)
- * in semitones: the one conversion the stamp, the names, the JSON and
- * --bench use. */
-double convert_semitones(double pitch, int is_ratio);
+/* The output's format, as sndfile.h SF_FORMAT_* codes.  major 0: from the
+ * output's extension, or the input's when the extension is unknown (WAV
+ * if that cannot be written).  subtype 0: chosen by sfformat_choose (the
+ * input's where possible), with `hint` preferred; otherwise exactly that
+ * subtype, or the file fails. */
+struct convert_format {
+    int major;
+    int subtype;
+    int hint;
+};
 
-/* The name of a quality mode (convert_params.quality): "fast",
- * "balanced" or "fine", as the options spell them. */
-const char *convert_quality_name(int quality);
+/* What to do to one file. */
+struct convert_params {
+    struct settings settings;       /* what the engine does (settings.h) */
+    struct convert_policy policy;   /* what may happen to the files      */
+    struct convert_format format;   /* what the output is written as     */
+    char stamp[SETTINGS_STAMP_MAX]; /* how the output is made, stored in
+                           it where the format keeps strings (stamp.h,
+                           settings_stamp); empty: nothing stored      */
+};
 
 /* Peak of a normalized output, linear (-0.0087 dBFS): a hair under full
  * scale, so no integer format clips it. */
@@ -68,9 +62,9 @@ const char *convert_quality_name(int quality);
  *    each frame that would exceed CONVERT_LIMIT_CEILING (126/128 for
  *    8-bit PCM, one code below its largest), so that no sample is stored
  *    at full scale, and leaves every other sample bit-identical;
- *  - with params->clip samples beyond full scale are clipped there
+ *  - with policy.clip samples beyond full scale are clipped there
  *    (never wrapped) and counted;
- *  - with params->normalize the whole output is scaled instead (when it
+ *  - with policy.normalize the whole output is scaled instead (when it
  *    needs it), and neither of the above is needed. */
 #define CONVERT_LIMIT_CEILING 0.999
 
@@ -89,7 +83,7 @@ size_t convert_clean_input(float *x, size_t n);
 enum convert_status {
     CONVERT_OK,     /* the output is in place                           */
     CONVERT_FAILED, /* nothing written; `reason` says why               */
-    CONVERT_EXISTS, /* the output exists and `force` was not given:
+    CONVERT_EXISTS, /* the output exists and policy.force was not given:
                        nothing written (a skip, not an error of the file) */
     /* Never returned by convert_file: a caller that found the output
      * current (not older than the input, same stamp) did not call it. */
@@ -101,7 +95,7 @@ enum convert_status {
  * for the same two refusals: one spelling for both. */
 #define CONVERT_REASON_EXISTS "exists (use --force to overwrite)"
 #define CONVERT_REASON_IS_INPUT "is the input file (refusing to overwrite it)"
-/* Why --normalize (params.normalize) cannot work on the streams: the
+/* Why --normalize (policy.normalize) cannot work on the streams: the
  * command line, a manifest row and convert_file refuse it alike. */
 #define CONVERT_REASON_NORMALIZE_STDIN                                         \
     "--normalize reads the input twice; stdin can only be read once"
@@ -162,14 +156,14 @@ void converter_free(struct converter *c);
 /* Converts `in_path` into `out_path` with `params`.  Refuses (before doing
  * any work) an input that is a directory, an output that is the input file
  * (by device and inode, so other names for it are caught too), an existing
- * output unless params->force (CONVERT_EXISTS), and a non-regular output.
- * Fails, writing nothing, on an input that cannot be opened or decoded, is
- * shorter than its header says ("truncated: ..."), or has a rate or
- * channel count the engine does not support.  The input file is only ever
- * read.
+ * output unless params->policy.force (CONVERT_EXISTS), and a non-regular
+ * output.  Fails, writing nothing, on an input that cannot be opened or
+ * decoded, is shorter than its header says ("truncated: ..."), or has a
+ * rate or channel count the engine does not support.  The input file is
+ * only ever read.
  *
- * With params->normalize the output is first written as usual while its
- * peak is measured; only if that peak exceeds full scale is the input read
+ * With params->policy.normalize the output is first written as usual while
+ * its peak is measured; only if that peak exceeds full scale is the input read
  * a second time, from the start and through a reset engine, and the output
  * rewritten with the gain CONVERT_NORMALIZE_PEAK / peak.  So the cost is a
  * second decode and stretch of just the files that need it; memory stays
@@ -188,8 +182,8 @@ void converter_free(struct converter *c);
  * come from, and a pipe's often says "unknown"); standard output is
  * written as the audio comes, with no temporary file (see pipeout.h for
  * the formats and the WAV header), so a failure part way leaves what was
- * written, and the reader must go by the status.  params->normalize fails
- * at once for either, and params->force and params->sync do nothing for
+ * written, and the reader must go by the status.  policy.normalize fails
+ * at once for either, and policy.force and policy.sync do nothing for
  * standard output.  Standard input must not be read by anything else
  * meanwhile; standard output must hold nothing but this audio, and
  * SIGPIPE should be ignored so that a reader going away is a write error

@@ -13,19 +13,17 @@
 #ifndef TEMPITCH_CLI_BENCH_H
 #define TEMPITCH_CLI_BENCH_H
 
+#include "settings.h"
+
 #include <stddef.h>
 
 struct bench_options {
-    size_t jobs;              /* independent jobs (default 8); ignored with
-                                 files: one job per file                      */
+    size_t tasks;             /* --bench-jobs: independent tasks (default 8);
+                                 ignored with files: one task per file        */
     double seconds;           /* length of each generated job (default 4.0)  */
     int channels;             /* channels of generated jobs (default 2)      */
     int rate;                 /* sample rate of generated jobs (44100)       */
-    double semitones;         /* pitch shift (default +3)                    */
-    double tempo;             /* speed factor (default 1.25)                 */
-    int formant;              /* -F: preserve formants (default off)         */
-    double formant_semitones; /* --formant-semitones (default 0)          */
-    int quality;              /* enum tp_quality (default 0: balanced)       */
+    struct settings settings; /* the engine's (default: -p 3 -T 1.25)      */
     int threads;              /* parallel workers (default: online CPUs)     */
     int reps;                 /* repetitions of each mode (default 5)        */
     int json;                 /* nonzero: JSON on stdout instead of a table  */
@@ -38,11 +36,11 @@ struct bench_options {
 void bench_defaults(struct bench_options *o);
 
 /* Runs the benchmark and prints its table (or JSON) on stdout.  *o holds
- * values options.c has checked against its ranges (BENCH_*_MAX,
- * CLI_JOBS_MAX, the engine's limits): they are not checked again here.  Returns
- * the exit status: 0 when every parallel output was bit-identical to its
- * serial counterpart, 1 when one differed or a file could not be read
- * (with a `tempitch: FILE: reason` message on stderr). */
+ * values the options table (optable.c) has checked against its ranges
+ * (BENCH_*_MAX, CLI_THREADS_MAX, the engine's limits): they are not checked
+ * again here. Returns the exit status: 0 when every parallel output was
+ * bit-identical to its serial counterpart, 1 when one differed or a file could
+ * not be read (with a `tempitch: FILE: reason` message on stderr). */
 int bench_run(const struct bench_options *o);
 
 #endif /* TEMPITCH_CLI_BENCH_H */

@@ -54,8 +54,8 @@ int fds_worker_limit(int wanted)
     rlim_t need = (rlim_t)wanted * FDS_PER_WORKER + FDS_RESERVE;
     if (rl.rlim_cur >= need + 64)
         return wanted;
-    /* The limit is small here (below 3 * CLI_JOBS_MAX + 66), so testing every
-     * number below it is cheap. */
+    /* The limit is small here (below 3 * CLI_THREADS_MAX + 66), so testing
+     * every number below it is cheap. */
     rlim_t open_now = 0;
     for (rlim_t fd = 0; fd < rl.rlim_cur; fd++)
         open_now += fcntl((int)fd, F_GETFD) != -1;

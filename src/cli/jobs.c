@@ -15,20 +15,20 @@ static enum jobs_status out_of_memory(void)
     return JOBS_FATAL;
 }
 
-/* Room for `more` specs.  Returns 0 or -1 (out of memory or overflow). */
+/* Room for `more` entries.  Returns 0 or -1 (out of memory or overflow). */
 static int reserve(struct job_list *l, size_t *cap, size_t more)
 {
-    if (more > ((size_t)-1 / sizeof *l->specs) - l->n)
+    if (more > ((size_t)-1 / sizeof *l->entries) - l->n)
         return -1;
     if (l->n + more <= *cap)
         return 0;
     size_t c = *cap ? *cap : 64;
     while (c < l->n + more)
         c *= 2;
-    struct job_spec *s = realloc(l->specs, c * sizeof *s);
+    struct list_entry *s = realloc(l->entries, c * sizeof *s);
     if (s == NULL)
         return -1;
-    l->specs = s;
+    l->entries = s;
     *cap = c;
     return 0;
 }
@@ -39,22 +39,22 @@ struct lists {
     int pitch_opt, tempo_opt;
     const double *pitches, *tempos;
     size_t npitch, ntempo;
-    double duration;
 };
 
 static struct lists command_line_lists(const struct cli_options *o)
 {
-    struct lists v = {o->pitch_opt, o->tempo_opt, o->pitches, o->tempos,
-                      o->npitch,    o->ntempo,    o->duration};
-    if (o->tempo_opt == 'D') {
+    const struct settings *s = &o->settings;
+    struct lists v = {s->pitch_opt, s->tempo_opt, o->pitches,
+                      o->tempos,    o->npitch,    o->ntempo};
+    if (s->tempo_opt == 'D') {
         /* -D is one value; the plan turns it into a tempo per file. */
-        v.tempos = &o->duration;
+        v.tempos = &s->tempo_given;
         v.ntempo = 1;
     }
     return v;
 }
 
-/* Appends one spec per combination of *v for `input`. */
+/* Appends one entry per combination of *v for `input`. */
 static void add_combinations(const struct cli_options *o, struct job_list *l,
                              const struct lists *v, const char *input,
                              size_t root_len)
@@ -62,27 +62,14 @@ static void add_combinations(const struct cli_options *o, struct job_list *l,
     size_t k = 0;
     for (size_t pi = 0; pi < v->npitch; pi++) {
         for (size_t ti = 0; ti < v->ntempo; ti++, k++) {
-            struct job_spec *s = &l->specs[l->n++];
+            struct list_entry *s = &l->entries[l->n++];
             memset(s, 0, sizeof *s);
             s->input = input;
             s->root_len = root_len;
             s->variant = k;
-            s->params = o->params;
-            s->params.pitch = v->pitches[pi];
-            s->params.pitch_is_ratio = v->pitch_opt == 'f';
-            s->change.pitch_opt = v->pitch_opt;
-            s->change.pitch = v->pitches[pi];
-            s->change.tempo_opt = v->tempo_opt;
-            s->change.tempo_value = v->tempos[ti];
-            s->change.formant = o->params.formant;
-            s->change.formant_st = o->params.formant_st;
-            if (v->tempo_opt == 'D') {
-                s->duration = v->duration;
-                s->params.tempo = 1.0; /* set per file by the plan */
-            } else {
-                s->params.tempo =
-                    v->tempo_opt == 't' ? 1.0 / v->tempos[ti] : v->tempos[ti];
-            }
+            s->settings = o->settings;
+            settings_set_pitch(&s->settings, v->pitch_opt, v->pitches[pi]);
+            settings_set_tempo(&s->settings, v->tempo_opt, v->tempos[ti]);
         }
     }
 }
@@ -122,11 +109,10 @@ static enum jobs_status from_operands(const struct cli_options *o,
             if (w->err != 0) {
                 /* One failing job for the directory, not one per
                  * combination: there is nothing to combine. */
-                struct job_spec *s = &l->specs[l->n++];
+                struct list_entry *s = &l->entries[l->n++];
                 memset(s, 0, sizeof *s);
                 s->input = w->path;
-                s->params = o->params;
-                s->change.pitch_opt = o->pitch_opt;
+                s->settings = o->settings;
                 s->err = w->err;
                 continue;
             }
@@ -146,9 +132,9 @@ static enum jobs_status from_operands(const struct cli_options *o,
 static enum jobs_status manifest_streams(const struct cli_options *o,
                                          const struct job_list *l)
 {
-    const struct job_spec *reader = NULL;
+    const struct list_entry *reader = NULL;
     for (size_t k = 0; k < l->n; k++) {
-        const struct job_spec *s = &l->specs[k];
+        const struct list_entry *s = &l->entries[k];
         const char *why = NULL;
         char buf[128];
         if (s->output != NULL && convert_is_stdio(s->output))
@@ -171,9 +157,9 @@ static enum jobs_status manifest_streams(const struct cli_options *o,
         } else if (s->output == NULL)
             why = "'-' (stdin) needs an output in its row (stdin has no name "
                   "to derive one from)";
-        else if (o->params.normalize)
+        else if (o->policy.normalize)
             why = CONVERT_REASON_NORMALIZE_STDIN;
-        else if (s->duration > 0)
+        else if (settings_duration(&s->settings) > 0)
             why = CLI_REASON_DURATION_STDIN;
         if (why != NULL) {
             message("tempitch: %s:%lu: %s\n",
@@ -212,8 +198,8 @@ static enum jobs_status from_manifest(const struct cli_options *o,
             return out_of_memory();
         add_combinations(o, l, &v, r->input, 0);
         for (size_t k = first; k < l->n; k++) {
-            l->specs[k].output = r->output;
-            l->specs[k].line = r->line;
+            l->entries[k].output = r->output;
+            l->entries[k].line = r->line;
         }
     }
     return manifest_streams(o, l);
@@ -223,7 +209,7 @@ enum jobs_status jobs_build(const struct cli_options *o,
                             const struct stat *skip, struct job_list *l)
 {
     memset(l, 0, sizeof *l);
-    l->nvariants = o->npitch * (o->tempo_opt == 'D' ? 1 : o->ntempo);
+    l->nvariants = o->npitch * (o->settings.tempo_opt == 'D' ? 1 : o->ntempo);
     enum jobs_status s =
         o->manifest != NULL ? from_manifest(o, l) : from_operands(o, skip, l);
     if (s != JOBS_OK)
@@ -233,7 +219,7 @@ enum jobs_status jobs_build(const struct cli_options *o,
 
 void jobs_free(struct job_list *l)
 {
-    free(l->specs);
+    free(l->entries);
     walk_free(&l->walked);
     manifest_free(&l->manifest);
     memset(l, 0, sizeof *l);

@@ -21,22 +21,22 @@
 #include <stddef.h>
 #include <sys/stat.h>
 
-struct job_spec {
-    const char *input;  /* owned by the list, or argv                   */
-    size_t root_len;    /* walked files: input + root_len is the path
-                           below the directory operand; 0 otherwise     */
-    const char *output; /* a manifest row's output, or NULL             */
-    unsigned long line; /* manifest line of the row, or 0               */
-    struct naming_change change;  /* the change as spelt, for names      */
-    struct convert_params params; /* pitch and tempo of this job        */
-    double duration; /* -D SECONDS, or 0                             */
-    size_t variant;  /* index of the pitch/tempo combination         */
-    int err;         /* nonzero: a directory of a walked tree that
-                        could not be read (errno); the job fails     */
+struct list_entry {
+    const char *input;        /* owned by the list, or argv                   */
+    size_t root_len;          /* walked files: input + root_len is the path
+                                 below the directory operand; 0 otherwise     */
+    const char *output;       /* a manifest row's output, or NULL             */
+    unsigned long line;       /* manifest line of the row, or 0               */
+    struct settings settings; /* this job's: its pitch and tempo of
+                                 the lists, as spelt (with -D the
+                                 plan sets the speed factor)        */
+    size_t variant;           /* index of the pitch/tempo combination         */
+    int err;                  /* nonzero: a directory of a walked tree that
+                                 could not be read (errno); the job fails     */
 };
 
 struct job_list {
-    struct job_spec *specs;
+    struct list_entry *entries;
     size_t n;
     size_t nvariants;        /* combinations per input (the lists' product)   */
     int from_manifest;       /* the jobs are manifest rows                    */

@@ -107,17 +107,27 @@ static void name_member(FILE *out, const char *key, const char *name)
     fputc('"', out);
 }
 
+void json_settings(FILE *out, const struct settings *s, double tempo,
+                   double duration)
+{
+    fprintf(out, "\"semitones\":%.12g,\"pitch_ratio\":%.12g", s->semitones,
+            exp2(s->semitones / 12.0));
+    fputs(",\"tempo\":", out);
+    json_number(out, tempo, "%.12g");
+    fputs(",\"duration\":", out);
+    json_number(out, duration > 0 ? duration : -1, "%.12g");
+}
+
 void json_job_members(FILE *out, const struct cli_options *o,
                       const struct job *j)
 {
     const struct convert_result *r = &j->result;
     int done = r->status == CONVERT_OK;
     int problem = r->status == CONVERT_FAILED || r->status == CONVERT_EXISTS;
-    double semitones =
-        convert_semitones(j->params.pitch, j->params.pitch_is_ratio);
+    double duration = settings_duration(&o->settings);
     /* With -D a refused file never got its tempo. */
     int tempo_known =
-        o->duration == 0 || done || r->status == CONVERT_UP_TO_DATE || j->runs;
+        duration == 0 || done || r->status == CONVERT_UP_TO_DATE || j->runs;
 
     name_member(out, "input", j->input);
     fputc(',', out);
@@ -127,12 +137,9 @@ void json_job_members(FILE *out, const struct cli_options *o,
     string_or_null(out, problem ? r->reason : NULL);
     fputs(",\"about\":", out);
     string_or_null(out, problem ? (r->about ? r->about : j->input) : NULL);
-    fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
-            semitones, exp2(semitones / 12.0));
-    fputs(",\"tempo\":", out);
-    json_number(out, tempo_known ? j->params.tempo : -1, "%.12g");
-    fputs(",\"duration\":", out);
-    json_number(out, o->duration > 0 ? o->duration : -1, "%.12g");
+    fputs(",\"settings\":{", out);
+    json_settings(out, &j->params.settings,
+                  tempo_known ? j->params.settings.tempo : -1, duration);
     fputs(",\"stamp\":", out);
     json_string(out, j->params.stamp);
     fputs("}", out);

@@ -54,6 +54,12 @@ void json_string(FILE *out, const char *text);
  * "unknown") and for one that is not finite. */
 void json_number(FILE *out, double v, const char *format);
 
+/* The members of a "settings" object both layouts share (without the
+ * braces): "semitones" and "pitch_ratio" of *s, "tempo" (`tempo`, null
+ * when negative: not known) and "duration" (-D's seconds, null when 0). */
+void json_settings(FILE *out, const struct settings *s, double tempo,
+                   double duration);
+
 /* The members of the object of job *j (without the braces). */
 void json_job_members(FILE *out, const struct cli_options *o,
                       const struct job *j);

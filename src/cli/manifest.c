@@ -7,6 +7,7 @@
  */
 #include "manifest.h"
 #include "message.h"
+#include "optread.h"
 
 #include <tempitch/stretch.h>
 
@@ -174,23 +175,18 @@ static int read_record(struct parser *ps)
     }
 }
 
-/* Strict number: all of `text`, finite (no spaces, "nan", "1x"). */
-static int parse_number(const char *text, double *v)
+/* Strict number: all of `text`, finite (no "nan", "1x"), and, unlike
+ * the command line's, no leading space: nothing in a field is trimmed. */
+static int field_number(const char *text, double *v)
 {
     if (isspace((unsigned char)text[0]))
         return -1; /* strtod would skip it */
-    char *end = NULL;
-    errno = 0;
-    double x = strtod(text, &end);
-    if (end == text || *end != '\0' || !isfinite(x))
-        return -1;
-    *v = x;
-    return 0;
+    return parse_number(text, v);
 }
 
 static int parse_pitch(const char *text, double *v)
 {
-    return parse_number(text, v) == 0 && *v >= TP_SEMITONES_MIN &&
+    return field_number(text, v) == 0 && *v >= TP_SEMITONES_MIN &&
                    *v <= TP_SEMITONES_MAX
                ? 0
                : -1;
@@ -202,7 +198,7 @@ static int parse_tempo(const char *text, double *v)
     const char *colon = strchr(text, ':');
     double t = NAN;
     if (colon == NULL) {
-        if (parse_number(text, &t) != 0)
+        if (field_number(text, &t) != 0)
             return -1;
     } else {
         char from[64];
@@ -212,7 +208,7 @@ static int parse_tempo(const char *text, double *v)
             return -1;
         memcpy(from, text, n);
         from[n] = '\0';
-        if (parse_number(from, &x) != 0 || parse_number(colon + 1, &y) != 0 ||
+        if (field_number(from, &x) != 0 || field_number(colon + 1, &y) != 0 ||
             !(x > 0 && y > 0))
             return -1;
         t = y / x;

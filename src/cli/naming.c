@@ -10,49 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends ".PART" (or "PART" at the start) to tag. */
-static void add_part(char *tag, const char *fmt, double value)
-{
-    size_t len = strlen(tag);
-    if (len > 0 && len + 1 < NAMING_TAG_MAX)
-        tag[len++] = '.';
-    snprintf(tag + len, NAMING_TAG_MAX - len, fmt, value);
-}
-
-void naming_tag_of(const struct naming_change *c, char tag[NAMING_TAG_MAX])
-{
-    tag[0] = '\0';
-    /* Compared with the values as given, so "-f 1" and "-p 0" (no change)
-     * add nothing, while any real change, however small, shows. */
-    if (c->pitch_opt == 'p' && c->pitch != 0.0)
-        add_part(tag, "p%+g", c->pitch);
-    else if (c->pitch_opt == 'f' && c->pitch != 1.0)
-        add_part(tag, "f%g", c->pitch);
-
-    if (c->tempo_opt == 'T' && c->tempo_value != 1.0)
-        add_part(tag, "T%g", c->tempo_value);
-    else if (c->tempo_opt == 't' && c->tempo_value != 1.0)
-        add_part(tag, "t%g", c->tempo_value);
-    else if (c->tempo_opt == 'D')
-        add_part(tag, "D%g", c->tempo_value);
-
-    /* Formants: only when they change the result or were moved. */
-    if (c->formant_st != 0.0)
-        add_part(tag, "F%+g", c->formant_st);
-    else if (c->formant && c->pitch != (c->pitch_opt == 'f' ? 1.0 : 0.0))
-        add_part(tag, "F", 0.0);
-
-    if (tag[0] == '\0')
-        snprintf(tag, NAMING_TAG_MAX, "copy");
-}
-
-void naming_values(const struct naming_change *c, char *pitch, char *tempo)
-{
-    snprintf(pitch, NAMING_TAG_MAX, c->pitch_opt == 'f' ? "%g" : "%+g",
-             c->pitch);
-    snprintf(tempo, NAMING_TAG_MAX, "%g", c->tempo_opt ? c->tempo_value : 1.0);
-}
-
 const char *naming_base(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -113,9 +70,10 @@ static char *named(const struct naming_job *nj, const char *t)
     struct stem_ext se;
     if (split_name(nj->input, &se) != 0)
         return NULL;
-    char tag[NAMING_TAG_MAX], pitch[NAMING_TAG_MAX], tempo[NAMING_TAG_MAX];
-    naming_tag_of(nj->change, tag);
-    naming_values(nj->change, pitch, tempo);
+    char tag[SETTINGS_TAG_MAX], pitch[SETTINGS_TAG_MAX];
+    char tempo[SETTINGS_TAG_MAX];
+    settings_tag(nj->settings, tag);
+    settings_name_fields(nj->settings, pitch, tempo);
     struct template_fields f = {
         .stem = se.stem,
         .ext = nj->format_ext != NULL ? nj->format_ext : se.ext,

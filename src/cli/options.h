@@ -27,23 +27,17 @@ enum cli_verbosity {
 };
 
 struct cli_options {
-    /* What to do to every file.  params.tempo is the speed factor from -T
-     * or -t; with -D it is 1 and each file gets its own (see plan.h). */
-    struct convert_params params;
-    double duration; /* -D SECONDS, or 0 when not given                  */
-
-    /* How the change was spelt, for output names ("song.p+3.T1.25.wav"):
-     * 0 when not given, else the option letter. */
-    int pitch_opt;      /* 'p' or 'f'                                    */
-    int tempo_opt;      /* 'T', 't' or 'D'                               */
-    double tempo_value; /* the number as the user meant it: the speed
-                           factor for -T (Y/X for X:Y), the duration
-                           multiple for -t, the seconds for -D           */
+    /* What to do to every file.  settings holds the first value of each
+     * list below (with -D a speed factor of 1: each file gets its own, see
+     * plan.h); the policy and the format are the same for every file. */
+    struct settings settings;
+    struct convert_policy policy;
+    struct convert_format format;
 
     char *const *inputs; /* the FILE operands, in command-line order     */
     size_t ninputs;
     const char *output; /* -o PATH, or NULL                              */
-    int jobs;           /* -j: worker threads, 1..CLI_JOBS_MAX           */
+    int threads;        /* -j: worker threads, 1..CLI_THREADS_MAX        */
     enum cli_verbosity verbosity;
     int json; /* --json: JSON on stdout instead of the table            */
 
@@ -58,8 +52,8 @@ struct cli_options {
 
     /* ---- the job list: folders, names, formats, variants, manifest ----
      * -p/-f and -T/-t take comma-separated lists; every combination is a
-     * job (inputs outer, then pitch, then tempo).  params.pitch and
-     * params.tempo above hold the first value of each list. */
+     * job (inputs outer, then pitch, then tempo), spelt with
+     * settings.pitch_opt and settings.tempo_opt. */
     size_t npitch;                  /* values in pitches[], >= 1       */
     double pitches[CLI_VALUES_MAX]; /* as given: semitones for -p (and
                                        0 by default), ratios for -f    */
@@ -94,7 +88,7 @@ struct cli_options {
     "-D needs the input's length, which stdin does not give"
 
 /* Largest -j: the pool's limit. */
-#define CLI_JOBS_MAX TP_POOL_THREADS_MAX
+#define CLI_THREADS_MAX TP_POOL_THREADS_MAX
 
 enum cli_parse_status {
     CLI_RUN,  /* *opts is filled; go and do the work          */

@@ -12,9 +12,10 @@
  *   6. select (select.h: settings stamps, --shard, --newer), then order
  *      the runnable jobs longest first.
  */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _POSIX_C_SOURCE 200809L
 
 #include "plan.h"
+#include "collide.h"
 #include "message.h"
 #include "fdpath.h"
 #include "naming.h"
@@ -104,29 +105,24 @@ static enum plan_status choose_mode(const struct cli_options *o,
     return PLAN_OK;
 }
 
-static int same_file(const struct stat *a, const struct stat *b)
-{
-    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
-}
-
 /* naming_output's test of whether keeping the input's name would give
  * the input itself: `arg` is the input's stat. */
 static int names_input(const char *path, void *arg)
 {
     struct stat st;
-    return stat(path, &st) == 0 && same_file(&st, arg);
+    return stat(path, &st) == 0 && collide_same_file(&st, arg);
 }
 
 /* Step 2 for one job.  `in_st` is the input's stat, or NULL if it failed.
  * Returns the output path (new string) or NULL when out of memory; sets
  * *bad when --name gave an unusable name (the path is then that name). */
 static char *output_path(const struct cli_options *o, const struct plan *p,
-                         enum out_mode mode, const struct job_spec *spec,
+                         enum out_mode mode, const struct list_entry *entry,
                          const struct stat *in_st, int *bad)
 {
     *bad = 0;
-    if (spec->output != NULL)
-        return strdup(spec->output);
+    if (entry->output != NULL)
+        return strdup(entry->output);
     if (mode == OUT_FILE || mode == OUT_STDOUT)
         return strdup(o->output);
 
@@ -136,9 +132,9 @@ static char *output_path(const struct cli_options *o, const struct plan *p,
     const char *dir;
     size_t dir_len;
     if (mode == OUT_DIR) {
-        const char *below = spec->input + spec->root_len;
+        const char *below = entry->input + entry->root_len;
         size_t below_len =
-            spec->root_len ? (size_t)(naming_base(below) - below) : 0;
+            entry->root_len ? (size_t)(naming_base(below) - below) : 0;
         dir_buf = naming_join_n(o->output, strlen(o->output), "");
         if (dir_buf == NULL)
             return NULL;
@@ -154,14 +150,14 @@ static char *output_path(const struct cli_options *o, const struct plan *p,
         dir = dir_buf;
         dir_len = strlen(dir_buf);
     } else {
-        dir = spec->input;
-        dir_len = (size_t)(naming_base(spec->input) - spec->input);
+        dir = entry->input;
+        dir_len = (size_t)(naming_base(entry->input) - entry->input);
     }
 
     struct naming_job nj = {
-        .input = spec->input,
-        .change = &spec->change,
-        .variant = spec->variant,
+        .input = entry->input,
+        .settings = &entry->settings,
+        .variant = entry->variant,
         .name_template = o->name_template,
         .format_ext = o->format_ext,
         .dir = dir,
@@ -175,158 +171,6 @@ static char *output_path(const struct cli_options *o, const struct plan *p,
                             (void *)in_st, bad);
     free(dir_buf);
     return s;
-}
-
-/* A job's output, spelt so that two spellings of one file compare equal:
- * the real path of its directory (when that exists) plus its name. */
-struct out_key {
-    char *key;
-    size_t job;
-};
-
-/* The last directory canonical_output resolved: a batch usually writes
- * all its outputs into one directory, which is then resolved once, not
- * once per file (realpath walks and reads every component). */
-struct dir_memo {
-    char *dir;  /* as spelt in the output path */
-    char *real; /* its real path, or NULL when it has none (yet) */
-};
-
-static char *canonical_output(const char *path, struct dir_memo *memo)
-{
-    const char *base = naming_base(path);
-    size_t dir_len = (size_t)(base - path);
-    char *dir = malloc(dir_len + 2);
-    if (dir == NULL)
-        return NULL;
-    if (dir_len == 0) {
-        strcpy(dir, ".");
-    } else {
-        memcpy(dir, path, dir_len);
-        dir[dir_len] = '\0';
-    }
-    if (memo->dir == NULL || strcmp(memo->dir, dir) != 0) {
-        free(memo->dir);
-        free(memo->real);
-        memo->dir = dir;
-        memo->real = realpath(dir, NULL);
-    } else {
-        free(dir);
-    }
-    return naming_join(memo->real != NULL ? memo->real : memo->dir, base);
-}
-
-static int compare_keys(const void *a, const void *b)
-{
-    const struct out_key *x = a, *y = b;
-    int c = strcmp(x->key, y->key);
-    if (c != 0)
-        return c;
-    return x->job < y->job ? -1 : x->job > y->job;
-}
-
-/* " (variant K)" or " (line L)" when the input alone does not say which
- * job it is; "" otherwise. */
-static const char *which_job(const struct plan *p, const struct job *j,
-                             char *buf, size_t size)
-{
-    if (p->list.from_manifest)
-        snprintf(buf, size, " (manifest line %lu)", j->spec->line);
-    else if (p->list.nvariants > 1)
-        snprintf(buf, size, " (variant %zu)", j->spec->variant);
-    else
-        buf[0] = '\0';
-    return buf;
-}
-
-/* Step 3.  Jobs already refused (missing input, say) take no part: they
- * will write nothing.  Prints one line per clash. */
-static enum plan_status check_duplicates(const struct plan *p)
-{
-    struct out_key *keys = calloc(p->njobs ? p->njobs : 1, sizeof *keys);
-    if (keys == NULL)
-        return out_of_memory();
-    size_t n = 0;
-    enum plan_status status = PLAN_OK;
-    struct dir_memo memo = {NULL, NULL};
-    for (size_t i = 0; i < p->njobs; i++) {
-        if (!p->jobs[i].runs)
-            continue;
-        keys[n].key = canonical_output(p->jobs[i].output, &memo);
-        keys[n].job = i;
-        if (keys[n++].key == NULL) {
-            status = out_of_memory();
-            break;
-        }
-    }
-    free(memo.dir);
-    free(memo.real);
-    if (status == PLAN_OK) {
-        qsort(keys, n, sizeof *keys, compare_keys);
-        /* Equal keys are adjacent, in job order: each later job of a
-         * group is reported against the first. */
-        for (size_t i = 1, first = 0; i < n; i++) {
-            if (strcmp(keys[i].key, keys[first].key) != 0) {
-                first = i;
-                continue;
-            }
-            const struct job *a = &p->jobs[keys[first].job];
-            const struct job *b = &p->jobs[keys[i].job];
-            char wa[64], wb[64];
-            message("tempitch: %s%s and %s%s would both be written to %s\n",
-                    a->input, which_job(p, a, wa, sizeof wa), b->input,
-                    which_job(p, b, wb, sizeof wb), b->output);
-            status = PLAN_USAGE;
-        }
-    }
-    for (size_t i = 0; i < n; i++)
-        free(keys[i].key);
-    free(keys);
-    return status;
-}
-
-/* Step 3, for --report: the report is appended to, so it must be neither
- * an input (by any name: compared by device and inode, as outputs are)
- * nor one of the outputs (compared as check_duplicates compares them).
- * Prints one line and returns PLAN_USAGE on a clash. */
-static enum plan_status check_report(const struct cli_options *o,
-                                     const struct plan *p,
-                                     const struct stat *st, const int *st_ok)
-{
-    if (o->report_path == NULL)
-        return PLAN_OK;
-    struct stat rst;
-    if (stat(o->report_path, &rst) == 0) {
-        for (size_t i = 0; i < p->njobs; i++) {
-            if (st_ok[i] && same_file(&rst, &st[i])) {
-                message("tempitch: %s: the --report file is the input %s "
-                        "(refusing to write to it)\n",
-                        o->report_path, p->jobs[i].input);
-                return PLAN_USAGE;
-            }
-        }
-    }
-    struct dir_memo memo = {NULL, NULL};
-    char *key = canonical_output(o->report_path, &memo);
-    enum plan_status status = key == NULL ? out_of_memory() : PLAN_OK;
-    for (size_t i = 0; status == PLAN_OK && i < p->njobs; i++) {
-        if (!p->jobs[i].runs)
-            continue;
-        char *k = canonical_output(p->jobs[i].output, &memo);
-        if (k == NULL) {
-            status = out_of_memory();
-        } else if (strcmp(k, key) == 0) {
-            message("tempitch: %s: the --report file is the output of %s "
-                    "(refusing to write to it)\n",
-                    o->report_path, p->jobs[i].input);
-            status = PLAN_USAGE;
-        }
-        free(k);
-    }
-    free(key);
-    free(memo.dir);
-    free(memo.real);
-    return status;
 }
 
 /* Step 4: mkdir -p.  Returns 0 or an errno value. */
@@ -380,7 +224,7 @@ static int read_before(const struct plan *p, const struct stat *st,
     if (!(S_ISFIFO(m) || S_ISCHR(m) || S_ISSOCK(m)))
         return 0;
     for (size_t k = 0; k < i; k++)
-        if (st_ok[k] && p->jobs[k].runs && same_file(&st[k], &st[i]))
+        if (st_ok[k] && p->jobs[k].runs && collide_same_file(&st[k], &st[i]))
             return 1;
     return 0;
 }
@@ -392,7 +236,7 @@ static void examine(const struct cli_options *o, struct job *j,
                     const struct job *prev, const struct stat *in_st,
                     const struct input_id *ids, size_t nids)
 {
-    double duration = j->spec->duration;
+    double duration = settings_duration(&j->entry->settings);
     int from_stdin = convert_is_stdio(j->input);
     if (prev != NULL && prev->input == j->input && prev->seconds >= 0) {
         j->seconds = prev->seconds;
@@ -426,7 +270,7 @@ static void examine(const struct cli_options *o, struct job *j,
                    j->seconds, duration, tempo, TP_TEMPO_MIN, TP_TEMPO_MAX);
             return;
         }
-        j->params.tempo = tempo;
+        j->params.settings.tempo = tempo;
     }
 
     int own;
@@ -439,7 +283,7 @@ static void examine(const struct cli_options *o, struct job *j,
     struct stat out_st;
     if (convert_is_stdio(j->output) || stat(j->output, &out_st) != 0)
         return;
-    if (same_file(&out_st, in_st)) {
+    if (collide_same_file(&out_st, in_st)) {
         refuse(j, j->output, "%s", CONVERT_REASON_IS_INPUT);
         return;
     }
@@ -453,7 +297,7 @@ static void examine(const struct cli_options *o, struct job *j,
     }
     /* Skipped here rather than in a worker, which would only find the
      * same (convert_file still checks, for outputs that appear later). */
-    if (!o->params.force && !S_ISDIR(out_st.st_mode)) {
+    if (!o->policy.force && !S_ISDIR(out_st.st_mode)) {
         refuse(j, j->output, "%s", CONVERT_REASON_EXISTS);
         j->result.status = CONVERT_EXISTS;
     }
@@ -530,36 +374,42 @@ static enum plan_status make_parents(struct plan *p)
     return PLAN_OK;
 }
 
-/* Steps 2 to 6, with the input stats in st[]. */
-static enum plan_status plan_jobs(const struct cli_options *o,
-                                  enum out_mode mode, struct plan *p,
-                                  struct stat *st, int *st_ok)
+/* Step 2: the stat of every input (in st[], valid where st_ok[]) and the
+ * name of every output.  Sets *needs_parents when an output is in a
+ * subdirectory of its own. */
+static enum plan_status name_outputs(const struct cli_options *o,
+                                     enum out_mode mode, struct plan *p,
+                                     struct stat *st, int *st_ok,
+                                     int *needs_parents)
 {
-    int needs_parents = 0;
     for (size_t i = 0; i < p->njobs; i++) {
         struct job *j = &p->jobs[i];
-        const struct job_spec *spec = &p->list.specs[i];
-        j->spec = spec;
-        j->input = spec->input;
+        const struct list_entry *entry = &p->list.entries[i];
+        j->entry = entry;
+        j->input = entry->input;
         j->seconds = -1;
-        j->params = spec->params;
+        j->params = (struct convert_params){
+            .settings = entry->settings,
+            .policy = o->policy,
+            .format = o->format,
+        };
         j->runs = 1;
         j->took = -1;
-        if (i > 0 && spec->input == p->list.specs[i - 1].input) {
+        int same_input = i > 0 && entry->input == p->list.entries[i - 1].input;
+        if (same_input) {
             st_ok[i] = st_ok[i - 1];
             st[i] = st[i - 1];
         } else {
             /* Standard input's identity is that of what it was
              * redirected from, so "tempitch - -o a.wav < a.wav" is
              * caught like a.wav. */
-            st_ok[i] = spec->err == 0 && (convert_is_stdio(j->input)
-                                              ? fstat(STDIN_FILENO, &st[i])
-                                              : stat(j->input, &st[i])) == 0;
+            st_ok[i] = entry->err == 0 && (convert_is_stdio(j->input)
+                                               ? fstat(STDIN_FILENO, &st[i])
+                                               : stat(j->input, &st[i])) == 0;
         }
-        if (spec->err != 0)
-            refuse(j, j->input, "%s", strerror(spec->err));
-        else if (!st_ok[i] && i > 0 &&
-                 spec->input == p->list.specs[i - 1].input)
+        if (entry->err != 0)
+            refuse(j, j->input, "%s", strerror(entry->err));
+        else if (!st_ok[i] && same_input)
             refuse(j, j->input, "%s", p->jobs[i - 1].result.reason);
         else if (!st_ok[i])
             refuse(j, j->input, "%s", strerror(errno));
@@ -567,42 +417,20 @@ static enum plan_status plan_jobs(const struct cli_options *o,
             refuse(j, j->input, "is a directory");
         int bad = 0;
         j->output =
-            output_path(o, p, mode, spec, st_ok[i] ? &st[i] : NULL, &bad);
+            output_path(o, p, mode, entry, st_ok[i] ? &st[i] : NULL, &bad);
         if (j->output == NULL)
             return out_of_memory();
         if (bad && j->runs)
             refuse(j, j->input, "--name gives the unusable name %s", j->output);
-        needs_parents |= naming_base(j->output) != j->output;
+        *needs_parents |= naming_base(j->output) != j->output;
     }
+    return PLAN_OK;
+}
 
-    enum plan_status status = check_duplicates(p);
-    if (status != PLAN_OK) {
-        if (o->name_template != NULL)
-            message("tempitch: --name '%s' gives several jobs the same "
-                    "output (use fields that tell them apart: {stem}, "
-                    "{tag}, {variant}, ...)\n",
-                    o->name_template);
-        return status;
-    }
-    status = check_report(o, p, st, st_ok);
-    if (status != PLAN_OK)
-        return status;
-
-    if (mode == OUT_DIR) {
-        int err = make_directories(o->output);
-        if (err != 0) {
-            message("tempitch: %s: cannot create directory: %s\n", o->output,
-                    strerror(err));
-            return PLAN_FATAL;
-        }
-    }
-    if (needs_parents && (mode == OUT_DIR || o->name_template != NULL ||
-                          p->list.from_manifest)) {
-        status = make_parents(p);
-        if (status != PLAN_OK)
-            return status;
-    }
-
+/* Step 5 over the jobs that still run. */
+static enum plan_status examine_all(const struct cli_options *o, struct plan *p,
+                                    const struct stat *st, const int *st_ok)
+{
     struct input_id *ids = malloc((p->njobs ? p->njobs : 1) * sizeof *ids);
     if (ids == NULL)
         return out_of_memory();
@@ -624,10 +452,53 @@ static enum plan_status plan_jobs(const struct cli_options *o,
                     nids);
     }
     free(ids);
+    return PLAN_OK;
+}
+
+/* Steps 2 to 6, with the input stats in st[]. */
+static enum plan_status plan_jobs(const struct cli_options *o,
+                                  enum out_mode mode, struct plan *p,
+                                  struct stat *st, int *st_ok)
+{
+    int needs_parents = 0;
+    enum plan_status status =
+        name_outputs(o, mode, p, st, st_ok, &needs_parents);
+    if (status != PLAN_OK)
+        return status;
+    status = collide_outputs(p);
+    if (status != PLAN_OK) {
+        if (o->name_template != NULL)
+            message("tempitch: --name '%s' gives several jobs the same "
+                    "output (use fields that tell them apart: {stem}, "
+                    "{tag}, {variant}, ...)\n",
+                    o->name_template);
+        return status;
+    }
+    status = collide_report(o, p, st, st_ok);
+    if (status != PLAN_OK)
+        return status;
+
+    if (mode == OUT_DIR) {
+        int err = make_directories(o->output);
+        if (err != 0) {
+            message("tempitch: %s: cannot create directory: %s\n", o->output,
+                    strerror(err));
+            return PLAN_FATAL;
+        }
+    }
+    if (needs_parents && (mode == OUT_DIR || o->name_template != NULL ||
+                          p->list.from_manifest)) {
+        status = make_parents(p);
+        if (status != PLAN_OK)
+            return status;
+    }
+    status = examine_all(o, p, st, st_ok);
+    if (status != PLAN_OK)
+        return status;
     /* Over the final job list: stamps, --shard, --newer (select.h). */
-    enum plan_status selected = select_jobs(o, p);
-    if (selected != PLAN_OK)
-        return selected;
+    status = select_jobs(o, p);
+    if (status != PLAN_OK)
+        return status;
     return order_jobs(p);
 }
 

@@ -27,15 +27,17 @@
 
 struct job {
     /* Planned in the main thread, read-only afterwards. */
-    const char *input;            /* as given on the command line, in
-                                     the manifest, or found by -r      */
-    const struct job_spec *spec;  /* where the job came from (jobs.h)  */
-    char *output;                 /* owned                             */
-    double seconds;               /* input length from its header, or
-                                     -1 when unknown (non-seekable)    */
-    struct convert_params params; /* per file: -D gives each a tempo   */
-    int runs;                     /* 1: goes to a worker; 0: the plan
-                                     already decided `result`          */
+    const char *input;              /* as given on the command line, in
+                                       the manifest, or found by -r      */
+    const struct list_entry *entry; /* where the job came from (jobs.h)  */
+    char *output;                   /* owned                             */
+    double seconds;                 /* input length from its header, or
+                                       -1 when unknown (non-seekable)    */
+    struct convert_params params;   /* per file: its entry's settings (-D
+                                       gives each a tempo), the batch's
+                                       policy and format, its stamp     */
+    int runs;                       /* 1: goes to a worker; 0: the plan
+                                       already decided `result`          */
 
     /* The outcome: set by the plan when !runs, else by the worker that
      * runs the job (and read by the main thread only after the pool has

@@ -129,21 +129,20 @@ void report_file(const struct job *j, enum cli_verbosity v)
 
 /* ---- settings (-v) ------------------------------------------------------ */
 
-static double semitones(const struct cli_options *o)
-{
-    return convert_semitones(o->params.pitch, o->params.pitch_is_ratio);
-}
-
 /* Value i of the -p/-f list in semitones, and of the -T/-t list as a
  * speed factor (options.h keeps them as given). */
 static double semitones_at(const struct cli_options *o, size_t i)
 {
-    return convert_semitones(o->pitches[i], o->params.pitch_is_ratio);
+    struct settings s;
+    settings_set_pitch(&s, o->settings.pitch_opt, o->pitches[i]);
+    return s.semitones;
 }
 
 static double tempo_at(const struct cli_options *o, size_t i)
 {
-    return o->tempo_opt == 't' ? 1.0 / o->tempos[i] : o->tempos[i];
+    struct settings s;
+    settings_set_tempo(&s, o->settings.tempo_opt, o->tempos[i]);
+    return s.tempo;
 }
 
 /* -v: "a, b, c" of a list of more than one value. */
@@ -175,33 +174,33 @@ void report_settings(const struct cli_options *o, const struct plan *p,
         print_list(message_stream(), o, o->npitch, semitones_at, "%+g");
         fputs(" semitones\n", message_stream());
     } else {
-        message("pitch: %+g semitones (frequency ratio %g)\n", semitones(o),
-                exp2(semitones(o) / 12.0));
+        message("pitch: %+g semitones (frequency ratio %g)\n",
+                o->settings.semitones, exp2(o->settings.semitones / 12.0));
     }
     if (o->ntempo > 1) {
         fputs("tempo: every one of ", message_stream());
         print_list(message_stream(), o, o->ntempo, tempo_at, "%g");
         fputs(" (speed factors)\n", message_stream());
-    } else if (o->duration > 0)
+    } else if (settings_duration(&o->settings) > 0)
         message("tempo: each file its own, so that every output lasts "
                 "%g s\n",
-                o->duration);
+                settings_duration(&o->settings));
     else
         message("tempo: %g (speed factor; outputs last %g x as long)\n",
-                o->params.tempo, 1.0 / o->params.tempo);
-    if (o->params.formant_st != 0.0)
+                o->settings.tempo, 1.0 / o->settings.tempo);
+    if (o->settings.formant_semitones != 0.0)
         message("formants: moved %+g semitones from the input's\n",
-                o->params.formant_st);
-    else if (o->params.formant)
+                o->settings.formant_semitones);
+    else if (o->settings.formant)
         message("formants: kept where they are in the input\n");
-    if (o->params.normalize)
+    if (o->policy.normalize)
         message("normalize: outputs beyond full scale are scaled "
                 "to a peak of 0.999\n");
-    else if (o->params.clip)
+    else if (o->policy.clip)
         message("clip: integer and lossy outputs are clipped at "
                 "full scale\n");
-    const char *q = convert_quality_name(o->params.quality);
-    if (o->params.quality == TP_QUALITY_BALANCED)
+    const char *q = settings_quality_name(o->settings.quality);
+    if (o->settings.quality == TP_QUALITY_BALANCED)
         message("quality: %s\n", q);
     else
         message("quality: %s (--%s)\n", q, q);
@@ -319,12 +318,10 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
 {
     fprintf(out, "{\"schema\":%d,\"version\":", JSON_SCHEMA);
     json_string(out, TP_VERSION_STRING);
-    fprintf(out, ",\"settings\":{\"semitones\":%.12g,\"pitch_ratio\":%.12g",
-            semitones(o), exp2(semitones(o) / 12.0));
-    fputs(",\"tempo\":", out);
-    json_number(out, o->duration > 0 ? -1 : o->params.tempo, "%.12g");
-    fputs(",\"duration\":", out);
-    json_number(out, o->duration > 0 ? o->duration : -1, "%.12g");
+    double duration = settings_duration(&o->settings);
+    fputs(",\"settings\":{", out);
+    json_settings(out, &o->settings, duration > 0 ? -1 : o->settings.tempo,
+                  duration);
     /* With lists the fields above hold the first values; every file's
      * own settings are in its entry. */
     fputs(",\"semitones_list\":[", out);
@@ -333,18 +330,18 @@ void report_json(FILE *out, const struct cli_options *o, const struct plan *p,
     fputs("],\"tempo_list\":[", out);
     for (size_t i = 0; i < o->ntempo; i++) {
         fputs(i ? "," : "", out);
-        json_number(out, o->duration > 0 ? -1 : tempo_at(o, i), "%.12g");
+        json_number(out, duration > 0 ? -1 : tempo_at(o, i), "%.12g");
     }
     fputc(']', out);
     fprintf(out,
             ",\"threads\":%d,\"force\":%s,\"normalize\":%s,\"clip\":%s,"
             "\"sync\":%s,\"quality\":\"%s\"},\n"
             "\"files\":[",
-            o->jobs, o->params.force ? "true" : "false",
-            o->params.normalize ? "true" : "false",
-            o->params.clip ? "true" : "false",
-            o->params.sync ? "true" : "false",
-            convert_quality_name(o->params.quality));
+            o->threads, o->policy.force ? "true" : "false",
+            o->policy.normalize ? "true" : "false",
+            o->policy.clip ? "true" : "false",
+            o->policy.sync ? "true" : "false",
+            settings_quality_name(o->settings.quality));
     for (size_t i = 0; i < p->njobs; i++) {
         fputs(i == 0 ? "\n{" : ",\n{", out);
         json_job_members(out, o, &p->jobs[i]);

@@ -1,10 +1,10 @@
 /*
  * run.c -- runs a batch plan on the worker pool; see run.h.
  *
- * Pool job k is the k-th job of the plan that runs (in input order), so
- * the pool's in-order completions are input order too; the jobs the plan
- * refused sit between them and are reported as the completions pass
- * them.
+ * Pool slot k (the pool's "job" k) is the k-th job of the plan that runs
+ * (in input order), so the pool's in-order completions are input order
+ * too; the jobs the plan refused sit between them and are reported as the
+ * completions pass them.
  */
 #include "run.h"
 #include "message.h"
@@ -27,14 +27,14 @@
  * (1, 2, 4, ... ms: about a second in all). */
 #define RETRY_MAX_MS 512
 
-/* Pool job status, from the job's convert_status. */
+/* A pool slot's status, from its job's convert_status. */
 enum { JOB_OK = 0, JOB_FAILED = 1, JOB_SKIPPED = 2 };
 
 struct run {
     struct plan *plan;
     const struct cli_options *opts;
     struct converter **conv; /* one per worker                        */
-    size_t *pool_job;        /* pool job k -> plan job (increasing)    */
+    size_t *slot_job;        /* pool slot k -> plan job (increasing)   */
     size_t next_report;      /* first plan job not yet reported        */
     struct batch_stats *st;
     struct progress progress;
@@ -52,7 +52,7 @@ struct run {
 static int run_job(void *user, size_t k, int worker)
 {
     struct run *r = user;
-    size_t ji = r->pool_job[k];
+    size_t ji = r->slot_job[k];
     struct job *j = &r->plan->jobs[ji];
     atomic_store(&r->running[worker], ji + 1);
 
@@ -121,7 +121,7 @@ static void on_done(void *user, size_t k, int status)
 {
     (void)status; /* the job's own result says more */
     struct run *r = user;
-    report_until(r, r->pool_job[k] + 1);
+    report_until(r, r->slot_job[k] + 1);
 }
 
 static void on_tick(void *user, size_t finished, size_t total)
@@ -152,14 +152,14 @@ static int run_pool(struct run *r)
 {
     struct plan *p = r->plan;
     int threads = r->st->threads;
-    size_t *pool_of = malloc(p->njobs * sizeof *pool_of);
+    size_t *slot_of = malloc(p->njobs * sizeof *slot_of);
     size_t *start = malloc(p->nrun * sizeof *start);
-    r->pool_job = malloc(p->nrun * sizeof *r->pool_job);
+    r->slot_job = malloc(p->nrun * sizeof *r->slot_job);
     r->conv = calloc((size_t)threads, sizeof *r->conv);
     r->running = malloc((size_t)threads * sizeof *r->running);
     int rc = TP_ERR_NOMEM;
     tp_pool *pool = NULL;
-    if (pool_of == NULL || start == NULL || r->pool_job == NULL ||
+    if (slot_of == NULL || start == NULL || r->slot_job == NULL ||
         r->conv == NULL || r->running == NULL)
         goto out;
     for (int w = 0; w < threads; w++)
@@ -171,8 +171,8 @@ static int run_pool(struct run *r)
     r->lengths_known = 1;
     for (size_t ji = 0, k = 0; ji < p->njobs; ji++) {
         if (p->jobs[ji].runs) {
-            pool_of[ji] = k;
-            r->pool_job[k++] = ji;
+            slot_of[ji] = k;
+            r->slot_job[k++] = ji;
             if (p->jobs[ji].seconds >= 0)
                 r->total_audio += p->jobs[ji].seconds;
             else
@@ -181,7 +181,7 @@ static int run_pool(struct run *r)
     }
     /* The plan orders plan jobs; the pool wants its own numbering. */
     for (size_t i = 0; i < p->nrun; i++)
-        start[i] = pool_of[p->order[i]];
+        start[i] = slot_of[p->order[i]];
 
     rc = tp_pool_create(&pool, threads);
     if (rc != 0)
@@ -210,9 +210,9 @@ out:
         converter_free(r->conv[w]);
     free(r->conv);
     free(r->running);
-    free(r->pool_job);
+    free(r->slot_job);
     free(start);
-    free(pool_of);
+    free(slot_of);
     return rc == 0 ? 0 : -1;
 }
 
@@ -232,7 +232,8 @@ int run_batch(struct plan *p, const struct cli_options *o,
         (r.jsonl = jsonl_open(o->report_path)) == NULL)
         return -1;
 
-    size_t threads = p->nrun < (size_t)o->jobs ? p->nrun : (size_t)o->jobs;
+    size_t threads =
+        p->nrun < (size_t)o->threads ? p->nrun : (size_t)o->threads;
     /* No more workers than the descriptor limit leaves room for (after
      * the report file, opened above): under `ulimit -n 16` the files
      * then wait for a worker instead of failing "Too many open files". */

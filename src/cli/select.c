@@ -15,46 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
-/* `v` in the fewest significant digits that read back as exactly `v`:
- * short for the values people type (1.25), exact for the others. */
-static void shortest(char *buf, size_t size, double v)
-{
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, size, "%.*g", digits, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
-}
-
-void select_stamp(const struct convert_params *p, char stamp[CONVERT_STAMP_MAX])
-{
-    char pitch[32], tempo[32];
-    double semitones = convert_semitones(p->pitch, p->pitch_is_ratio);
-    /* -0 and 0 are the same setting. */
-    shortest(pitch, sizeof pitch, semitones == 0 ? 0.0 : semitones);
-    shortest(tempo, sizeof tempo, p->tempo);
-    /* Formant settings only where they change the result (-F without a
-     * pitch shift gives the same audio, so the same stamp). */
-    char formant[64] = "";
-    if (p->formant_st != 0.0) {
-        char st[32];
-        shortest(st, sizeof st, p->formant_st);
-        snprintf(formant, sizeof formant, " --formant-semitones %s", st);
-    } else if (p->formant && semitones != 0.0) {
-        snprintf(formant, sizeof formant, " -F");
-    }
-    /* The quality mode changes the audio even when nothing else does
-     * (copy mode aside, which no mode touches). */
-    const char *mode = p->quality == TP_QUALITY_FAST   ? " --fast"
-                       : p->quality == TP_QUALITY_FINE ? " --fine"
-                                                       : "";
-    /* The full-scale policy changes integer outputs that reach it. */
-    snprintf(stamp, CONVERT_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s",
-             TP_VERSION_STRING, pitch, tempo, formant, mode,
-             p->normalize ? " --normalize" : "", p->clip ? " --clip" : "");
-}
-
 unsigned long select_share(const char *key, unsigned long n)
 {
     uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 offset basis */
@@ -134,7 +94,7 @@ static int is_current(const struct job *j)
 static void take_newer(const struct cli_options *o, struct job *j)
 {
     int exists = !j->runs && j->result.status == CONVERT_EXISTS;
-    int forced = j->runs && o->params.force;
+    int forced = j->runs && o->policy.force;
     if (!exists && !forced)
         return; /* no output to judge, or refused for another reason */
     if (is_current(j)) {
@@ -147,7 +107,7 @@ static void take_newer(const struct cli_options *o, struct job *j)
     } else if (exists) {
         /* Stale: --newer replaces it, as Make remakes a stale target. */
         j->runs = 1;
-        j->params.force = 1;
+        j->params.policy.force = 1;
         memset(&j->result, 0, sizeof j->result);
         j->result.status = CONVERT_OK;
         j->result.gain = 1.0;
@@ -160,7 +120,8 @@ enum plan_status select_jobs(const struct cli_options *o, struct plan *p)
         take_shard(o, p);
     for (size_t i = 0; i < p->njobs; i++) {
         struct job *j = &p->jobs[i];
-        select_stamp(&j->params, j->params.stamp);
+        settings_stamp(&j->params.settings, j->params.policy.normalize,
+                       j->params.policy.clip, j->params.stamp);
         if (o->newer)
             take_newer(o, j);
     }

@@ -8,17 +8,8 @@
  * the selection rules stay here:
  *
  *   1. Every job gets its settings stamp (params.stamp, stored in the
- *      output; see stamp.h): "tempitch VERSION -p SEMITONES -T SPEED",
- *      then, each only when given, " --formant-semitones N" (or " -F",
- *      only with a pitch change: without one it changes nothing),
- *      " --fast" or " --fine", " --normalize", " --clip" (libsndfile
- *      appends " (libsndfile-X.Y.Z)" in the file; stamp.h).  It names what
- *      decides the output's samples, each in one canonical spelling: the
- *      pitch in semitones (-f 2 and -p 12 give the same stamp, as they
- *      give the same output), the speed factor the file actually gets
- *      (-t 0.8 is -T 1.25; with -D each file's own), every number in the
- *      fewest digits that read back exactly.  The version is part of it: a new tempitch may make other
- *      samples, so its outputs are not current for --newer.
+ *      output; see stamp.h), settings_stamp of its settings and its
+ *      full-scale policy (settings.h gives the grammar).
  *   2. --shard K/N keeps the jobs whose key hashes to share K and drops
  *      the others from the plan (they are neither run nor reported).  The
  *      key is the output's path inside the -o directory when there is one
@@ -44,11 +35,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Writes the settings stamp of a job with parameters *p into
- * stamp[CONVERT_STAMP_MAX] (see 1. above). */
-void select_stamp(const struct convert_params *p,
-                  char stamp[CONVERT_STAMP_MAX]);
 
 /* The share (0..n-1) of a job whose shard key is `key`. n >= 1. */
 unsigned long select_share(const char *key, unsigned long n);

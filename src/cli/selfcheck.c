@@ -35,9 +35,11 @@ void selfcheck_job(const struct cli_options *o, const struct job *j)
     const struct convert_result *r = &j->result;
     if (!enabled() || r->status != CONVERT_OK || convert_is_stdio(j->output))
         return;
-    long long want = (long long)tp_output_length(r->frames_in, j->params.tempo);
-    if (o->duration > 0) {
-        long long d = llround(o->duration * r->rate);
+    long long want =
+        (long long)tp_output_length(r->frames_in, j->params.settings.tempo);
+    double duration = settings_duration(&o->settings);
+    if (duration > 0) {
+        long long d = llround(duration * r->rate);
         if (d != want)
             wrong(j, "-D length differs from round(N / tempo)", want, d);
     }

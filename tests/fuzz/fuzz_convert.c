@@ -8,9 +8,8 @@
  *   [3] flags: 0x01 convert again with the same converter and compare the
  *              bytes; 0x02 first convert with other settings (a converter
  *              that has seen another file); 0x04 the output exists
- *              already, 0x08 with --force; 0x10 normalize, 0x20 sync
- *              (when convert_params has them), 0x40 clip (instead of
- *              the limiter)
+ *              already, 0x08 with --force; 0x10 normalize, 0x20 sync,
+ *              0x40 clip (instead of the limiter)
  *   [4..] the input file, written to a private directory (in /dev/shm
  *         when there is one, or $FUZZ_TMPDIR)
  * so a seed is a 4-byte prefix followed by an audio file (`tail -c +5`
@@ -399,17 +398,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return -1;
     const uint8_t flags = data[3];
     struct convert_params p = {0};
-    p.tempo = pick_tempo(data[0]);
-    p.pitch = pick_pitch(data[1], &p.pitch_is_ratio);
-    p.force = (flags & 0x08) != 0;
+    int is_ratio;
+    settings_defaults(&p.settings);
+    settings_set_tempo(&p.settings, 'T', pick_tempo(data[0]));
+    double pitch = pick_pitch(data[1], &is_ratio);
+    settings_set_pitch(&p.settings, is_ratio ? 'f' : 'p', pitch);
+    p.policy.force = (flags & 0x08) != 0;
     int normalized = 0;
-#ifdef CONVERT_NORMALIZE_PEAK
-    /* Once convert_params has --normalize and --sync. */
-    p.normalize = normalized = (flags & 0x10) != 0;
-    p.sync = (flags & 0x20) != 0;
-#endif
-    p.clip = (flags & 0x40) != 0;
-    int limited = !p.normalize && !p.clip;
+    p.policy.normalize = normalized = (flags & 0x10) != 0;
+    p.policy.sync = (flags & 0x20) != 0;
+    p.policy.clip = (flags & 0x40) != 0;
+    int limited = !p.policy.normalize && !p.policy.clip;
 
     char in_name[32], out_name[32], out2_name[32];
     snprintf(in_name, sizeof in_name, "in.%s", in_ext[data[2] & 15]);
@@ -430,9 +429,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fprintf(stderr,
                 "fuzz_convert: %zu bytes as %s -> %s, tempo %g, pitch %g%s, "
                 "flags 0x%02x\n",
-                size - 4, in_name, out_name, p.tempo, p.pitch,
-                p.pitch_is_ratio ? " (ratio)" : " st", flags);
-    if (too_big(in, p.tempo)) {
+                size - 4, in_name, out_name, p.settings.tempo, pitch,
+                is_ratio ? " (ratio)" : " st", flags);
+    if (too_big(in, p.settings.tempo)) {
         clean_dir(NULL, NULL, 0);
         return -1;
     }
@@ -447,11 +446,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * give the same bytes as a fresh one (checked with 0x01 below). */
     if (flags & 0x02) {
         struct convert_params q = p;
-        q.tempo = p.tempo == 1.0 ? 1.25 : 1.0;
-        q.pitch = p.pitch_is_ratio ? 1.0 : p.pitch == 0 ? 2.0 : 0.0;
+        settings_set_tempo(&q.settings, 'T',
+                           p.settings.tempo == 1.0 ? 1.25 : 1.0);
+        double other = is_ratio ? 1.0 : pitch == 0 ? 2.0 : 0.0;
+        settings_set_pitch(&q.settings, p.settings.pitch_opt, other);
         st = check_result(convert_file(c, in, warm, &q, &r), &r, in, warm);
         if (st == CONVERT_OK) {
-            check_output(warm, &r, q.tempo, normalized, limited, in);
+            check_output(warm, &r, q.settings.tempo, normalized, limited, in);
             unlink(warm);
         }
     }
@@ -465,13 +466,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     st = check_result(convert_file(c, in, out, &p, &r), &r, in, out);
     if (st == CONVERT_OK) {
-        check_output(out, &r, p.tempo, normalized, limited, in);
+        check_output(out, &r, p.settings.tempo, normalized, limited, in);
     } else if (preexisting) {
         /* Refused or failed: the old file is untouched. */
         CHECK(file_size(out) == sizeof old_bytes - 1,
               "a failed conversion changed the existing output");
-        CHECK(st == (p.force ? CONVERT_FAILED : CONVERT_EXISTS),
-              "status %d with an existing output, force %d", (int)st, p.force);
+        CHECK(st == (p.policy.force ? CONVERT_FAILED : CONVERT_EXISTS),
+              "status %d with an existing output, force %d", (int)st,
+              p.policy.force);
     } else {
         CHECK(!exists(out), "failed (%s) but the output exists", r.reason);
     }

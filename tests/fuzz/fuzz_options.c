@@ -76,36 +76,36 @@ static int in_argv(const char *p, char **argv, int argc)
     return 0;
 }
 
-static void check_engine_accepts(double tempo, double pitch, int is_ratio)
+static void check_engine_accepts(const struct settings *s)
 {
-    CHECK(isfinite(tempo) && tempo >= TP_TEMPO_MIN && tempo <= TP_TEMPO_MAX,
-          "tempo %.17g", tempo);
-    CHECK(tp_stretch_set_tempo(engine, tempo) == TP_OK,
-          "engine refuses tempo %.17g", tempo);
-    int rc = is_ratio ? tp_stretch_set_pitch_ratio(engine, pitch)
-                      : tp_stretch_set_semitones(engine, pitch);
-    CHECK(rc == TP_OK, "engine refuses pitch %.17g (%s)", pitch,
-          is_ratio ? "ratio" : "semitones");
+    CHECK(isfinite(s->tempo) && s->tempo >= TP_TEMPO_MIN &&
+              s->tempo <= TP_TEMPO_MAX,
+          "tempo %.17g", s->tempo);
+    CHECK(s->semitones >= TP_SEMITONES_MIN && s->semitones <= TP_SEMITONES_MAX,
+          "semitones %.17g", s->semitones);
+    int rc = settings_apply(s, engine);
+    CHECK(rc == TP_OK, "engine refuses tempo %.17g, pitch %.17g (-%c): %s",
+          s->tempo, s->pitch_given, s->pitch_opt ? s->pitch_opt : '0',
+          tp_strerror(rc));
 }
 
 static void check_run(const struct cli_options *o, char **argv, int argc)
 {
-    CHECK(o->jobs >= 1 && o->jobs <= CLI_JOBS_MAX, "jobs %d", o->jobs);
+    CHECK(o->threads >= 1 && o->threads <= CLI_THREADS_MAX, "jobs %d",
+          o->threads);
     CHECK(o->verbosity == VERBOSITY_QUIET || o->verbosity == VERBOSITY_NORMAL ||
               o->verbosity == VERBOSITY_VERBOSE,
           "verbosity %d", (int)o->verbosity);
-    CHECK(o->pitch_opt == 0 || o->pitch_opt == 'p' || o->pitch_opt == 'f',
-          "pitch_opt %d", o->pitch_opt);
-    CHECK(o->tempo_opt == 0 || o->tempo_opt == 'T' || o->tempo_opt == 't' ||
-              o->tempo_opt == 'D',
-          "tempo_opt %d", o->tempo_opt);
-    CHECK(o->params.pitch_is_ratio == (o->pitch_opt == 'f'),
-          "pitch_is_ratio %d with -%c", o->params.pitch_is_ratio,
-          o->pitch_opt ? o->pitch_opt : '0');
+    const struct settings *s = &o->settings;
+    CHECK(s->pitch_opt == 0 || s->pitch_opt == 'p' || s->pitch_opt == 'f',
+          "pitch_opt %d", s->pitch_opt);
+    CHECK(s->tempo_opt == 0 || s->tempo_opt == 'T' || s->tempo_opt == 't' ||
+              s->tempo_opt == 'D',
+          "tempo_opt %d", s->tempo_opt);
 
     if (o->bench) {
         const struct bench_options *b = &o->bench_opts;
-        CHECK(b->jobs >= 1 && b->jobs <= 1024, "bench jobs %zu", b->jobs);
+        CHECK(b->tasks >= 1 && b->tasks <= 1024, "bench tasks %zu", b->tasks);
         CHECK(b->seconds >= 0.01 && b->seconds <= 600.0, "seconds %.17g",
               b->seconds);
         CHECK(b->channels >= 1 && b->channels <= TP_CHANNELS_MAX, "channels %d",
@@ -113,12 +113,9 @@ static void check_run(const struct cli_options *o, char **argv, int argc)
         CHECK(b->rate >= TP_RATE_MIN && b->rate <= TP_RATE_MAX, "rate %d",
               b->rate);
         CHECK(b->reps >= 1 && b->reps <= 100, "reps %d", b->reps);
-        CHECK(b->threads >= 1 && b->threads <= CLI_JOBS_MAX, "threads %d",
+        CHECK(b->threads >= 1 && b->threads <= CLI_THREADS_MAX, "threads %d",
               b->threads);
-        CHECK(b->semitones >= TP_SEMITONES_MIN &&
-                  b->semitones <= TP_SEMITONES_MAX,
-              "bench semitones %.17g", b->semitones);
-        check_engine_accepts(b->tempo, b->semitones, 0);
+        check_engine_accepts(&b->settings);
         for (size_t i = 0; i < b->nfiles; i++)
             CHECK(in_argv(b->files[i], argv, argc) && b->files[i][0] != '\0',
                   "bench file %zu", i);
@@ -135,37 +132,41 @@ static void check_run(const struct cli_options *o, char **argv, int argc)
     /* Every value of the -p/-f and -T/-t lists is one the engine takes. */
     CHECK(o->npitch >= 1 && o->ntempo >= 1, "lists %zu x %zu", o->npitch,
           o->ntempo);
-    for (size_t i = 0; i < o->npitch; i++)
-        check_engine_accepts(1.0, o->pitches[i], o->params.pitch_is_ratio);
-    for (size_t i = 0; i < o->ntempo && o->tempo_opt != 'D'; i++)
-        check_engine_accepts(
-            o->tempo_opt == 't' ? 1.0 / o->tempos[i] : o->tempos[i], 0.0, 0);
+    for (size_t i = 0; i < o->npitch; i++) {
+        struct settings v = *s;
+        settings_set_pitch(&v, s->pitch_opt, o->pitches[i]);
+        check_engine_accepts(&v);
+    }
+    for (size_t i = 0; i < o->ntempo && s->tempo_opt != 'D'; i++) {
+        struct settings v = *s;
+        settings_set_tempo(&v, s->tempo_opt, o->tempos[i]);
+        check_engine_accepts(&v);
+    }
     for (size_t i = 0; i < o->ninputs; i++)
         CHECK(in_argv(o->inputs[i], argv, argc) && o->inputs[i][0] != '\0',
               "input %zu", i);
     CHECK(o->output == NULL || o->output[0] != '\0', "empty output name");
-    check_engine_accepts(o->params.tempo, o->params.pitch,
-                         o->params.pitch_is_ratio);
-    if (o->pitch_opt == 'p')
-        CHECK(o->params.pitch >= TP_SEMITONES_MIN &&
-                  o->params.pitch <= TP_SEMITONES_MAX,
-              "semitones %.17g", o->params.pitch);
-    switch (o->tempo_opt) {
+    check_engine_accepts(s);
+    if (s->pitch_opt == 'p')
+        CHECK(s->semitones == s->pitch_given, "semitones %.17g vs -p %.17g",
+              s->semitones, s->pitch_given);
+    switch (s->tempo_opt) {
     case 'T':
-        CHECK(o->params.tempo == o->tempo_value, "-T %.17g vs %.17g",
-              o->params.tempo, o->tempo_value);
+        CHECK(s->tempo == s->tempo_given, "-T %.17g vs %.17g", s->tempo,
+              s->tempo_given);
         break;
     case 't':
-        CHECK(isfinite(o->tempo_value) && o->tempo_value > 0, "-t %.17g",
-              o->tempo_value);
+        CHECK(isfinite(s->tempo_given) && s->tempo_given > 0, "-t %.17g",
+              s->tempo_given);
         break;
     case 'D':
-        CHECK(isfinite(o->duration) && o->duration > 0, "-D %.17g",
-              o->duration);
+        CHECK(isfinite(s->tempo_given) && s->tempo_given > 0 &&
+                  settings_duration(s) == s->tempo_given,
+              "-D %.17g", s->tempo_given);
         break;
     default:
-        CHECK(o->params.tempo == 1.0 && o->duration == 0.0,
-              "tempo %.17g without a tempo option", o->params.tempo);
+        CHECK(s->tempo == 1.0 && settings_duration(s) == 0.0,
+              "tempo %.17g without a tempo option", s->tempo);
     }
 }
 

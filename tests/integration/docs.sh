@@ -28,9 +28,9 @@ man_escaped() {
 case_options() {
     "$TEMPITCH" --help >help.txt
     local names n=0
-    names=$(sed -n '/^static const struct option long_options/,/^};/p' \
-        "$root/src/cli/options.c" | sed -n 's/.*{"\([a-z0-9-]*\)",.*/\1/p')
-    [[ -n $names ]] || fail "no long options found in src/cli/options.c"
+    names=$(sed -n '/^const struct cli_option optable/,/^};/p' \
+        "$root/src/cli/optable.c" | sed -n 's/.*{"\([a-z0-9-]*\)",.*/\1/p')
+    [[ -n $names ]] || fail "no long options found in src/cli/optable.c"
     for name in $names; do
         in_docs "--$name" "$(man_escaped "--$name")"
         n=$((n + 1))

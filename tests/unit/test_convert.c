@@ -86,9 +86,10 @@ static struct convert_params params_for(double semitones, double tempo)
 {
     struct convert_params p;
     memset(&p, 0, sizeof p);
-    p.pitch = semitones;
-    p.tempo = tempo;
-    p.force = 1;
+    settings_defaults(&p.settings);
+    settings_set_pitch(&p.settings, 'p', semitones);
+    settings_set_tempo(&p.settings, 'T', tempo);
+    p.policy.force = 1;
     return p;
 }
 
@@ -115,14 +116,14 @@ static void exact_length(void **state)
     struct converter *c = converter_new();
     assert_non_null(c);
     static const double tempos[] = {0.5, 0.8, 1.0, 1.25, 3.0};
-    static const int modes[] = {TP_QUALITY_FAST, TP_QUALITY_BALANCED,
+    static const enum tp_quality modes[] = {TP_QUALITY_FAST, TP_QUALITY_BALANCED,
                                 TP_QUALITY_FINE};
     static const char *const names[] = {"o.wav", "o.flac", "o.aiff", "o.caf"};
     for (size_t t = 0; t < sizeof tempos / sizeof *tempos; t++)
         for (size_t m = 0; m < sizeof modes / sizeof *modes; m++)
             for (size_t n = 0; n < sizeof names / sizeof *names; n++) {
                 struct convert_params p = params_for(2.0, tempos[t]);
-                p.quality = modes[m];
+                p.settings.quality = modes[m];
                 struct convert_result r;
                 assert_int_equal(convert_file(c, path("in.wav"),
                                               path(names[n]), &p, &r),
@@ -171,12 +172,12 @@ static void refusals(void **state)
     assert_string_equal(r.reason, CONVERT_REASON_IS_INPUT);
     assert_int_equal(frames_of(path("in.wav")), 30011);
     /* an existing output without force is kept */
-    p.force = 0;
+    p.policy.force = 0;
     assert_int_equal(convert_file(c, path("in.wav"), path("o.wav"), &p, &r),
                      CONVERT_EXISTS);
     assert_string_equal(r.reason, CONVERT_REASON_EXISTS);
     /* a missing input writes nothing, not even a temporary file */
-    p.force = 1;
+    p.policy.force = 1;
     assert_int_equal(
         convert_file(c, path("missing.wav"), path("m.wav"), &p, &r),
         CONVERT_FAILED);

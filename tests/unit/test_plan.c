@@ -115,8 +115,8 @@ static void duration_gives_each_its_tempo(void **state)
     assert_int_equal(
         PLAN(&o, &p, "-q", "-D", "1", "long.wav", "mid.wav", "-o", "d/"),
         PLAN_OK);
-    assert_true(fabs(p.jobs[0].params.tempo - 2.0) < 1e-12);
-    assert_true(fabs(p.jobs[1].params.tempo - 0.5) < 1e-12);
+    assert_true(fabs(p.jobs[0].params.settings.tempo - 2.0) < 1e-12);
+    assert_true(fabs(p.jobs[1].params.settings.tempo - 0.5) < 1e-12);
     plan_free(&p);
     /* 0.1 s to 1 s needs the speed factor 0.1: still in range; 0.1 s to
      * 10 s would need 0.01: that file fails alone, at its place. */

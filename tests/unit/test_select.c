@@ -1,11 +1,9 @@
 /*
- * test_select.c -- job selection (src/cli/select.c): the settings stamp's
- * canonical spellings, the shard hash, and --shard over a plan.
+ * test_select.c -- job selection (src/cli/select.c): the shard hash and
+ * --shard over a plan (the stamps it gives jobs: test_settings).
  *
- * The stamp decides whether --newer redoes a file, so two spellings of
- * one setting must give one stamp, and two settings two stamps.  The
- * shard hash must be a fixed function of the key (processes on different
- * hosts must agree) and must spread keys evenly.
+ * The shard hash must be a fixed function of the key (processes on
+ * different hosts must agree) and must spread keys evenly.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -21,69 +19,6 @@
 
 #include "select.h"
 #include <tempitch/stretch.h>
-
-static void stamp_of(double pitch, int is_ratio, double tempo, int normalize,
-                     char out[CONVERT_STAMP_MAX])
-{
-    struct convert_params p = {.tempo = tempo,
-                               .pitch = pitch,
-                               .pitch_is_ratio = is_ratio,
-                               .normalize = normalize};
-    select_stamp(&p, out);
-}
-
-/* A wrong stamp would redo current outputs or keep stale ones. */
-static void test_stamp_spellings(void **state)
-{
-    (void)state;
-    char a[CONVERT_STAMP_MAX], b[CONVERT_STAMP_MAX];
-    stamp_of(3, 0, 1.25, 0, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25");
-    /* -f 2 is -p 12; -t 0.8 is -T 1.25. */
-    stamp_of(2, 1, 1.0 / 0.8, 0, b);
-    stamp_of(12, 0, 1.25, 0, a);
-    assert_string_equal(a, b);
-    /* -0 is 0; values people type stay short. */
-    stamp_of(-0.0, 0, 1.1, 0, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 0 -T 1.1");
-    /* Different settings, different stamps, down to the last bit. */
-    stamp_of(3, 0, 1.25, 1, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION
-                           " -p 3 -T 1.25 --normalize");
-    stamp_of(0, 0, 1.0000000000000002, 0, a);
-    stamp_of(0, 0, 1.0, 0, b);
-    assert_string_not_equal(a, b);
-    /* --clip instead of the limiter: other samples at full scale. */
-    struct convert_params c = {.tempo = 1.25, .pitch = 3, .clip = 1};
-    select_stamp(&c, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --clip");
-}
-
-/* -F is in the stamp when it changes the audio, and only then: with a
- * pitch shift, or when the formants are moved on their own. */
-static void test_stamp_formants(void **state)
-{
-    (void)state;
-    char a[CONVERT_STAMP_MAX];
-    struct convert_params p = {.tempo = 1.25, .pitch = 3, .formant = 1};
-    select_stamp(&p, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 -F");
-    p.pitch = 0;
-    select_stamp(&p, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 0 -T 1.25");
-    p.formant_st = -3;
-    select_stamp(&p, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION
-                           " -p 0 -T 1.25 --formant-semitones -3");
-    /* The quality mode: another sound, another stamp. */
-    struct convert_params q = {
-        .tempo = 1.25, .pitch = 3, .quality = TP_QUALITY_FAST};
-    select_stamp(&q, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --fast");
-    q.quality = TP_QUALITY_FINE;
-    select_stamp(&q, a);
-    assert_string_equal(a, "tempitch " TEMPITCH_VERSION " -p 3 -T 1.25 --fine");
-}
 
 /* Fixed values: a change of the hash would split running clusters
  * differently between versions without anyone noticing. */
@@ -139,7 +74,7 @@ static void test_shard_plan(void **state)
                 assert_non_null(j->output);
                 snprintf(j->output, n, "%s%st%d.wav", dirs[d],
                          dirs[d][strlen(dirs[d]) - 1] == '/' ? "" : "/", i);
-                j->params.tempo = 1;
+                j->params.settings.tempo = 1;
                 j->runs = 0; /* keeps select_jobs away from the disk */
                 j->result.status = CONVERT_FAILED;
             }
@@ -168,8 +103,6 @@ static void test_shard_plan(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_stamp_spellings),
-        cmocka_unit_test(test_stamp_formants),
         cmocka_unit_test(test_share_fixed),
         cmocka_unit_test(test_share_spread),
         cmocka_unit_test(test_shard_plan),
