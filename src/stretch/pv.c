@@ -1,6 +1,7 @@
 /* pv.c -- phase-vocoder stretch with onset locking (see pv.h). */
 #include "pv.h"
 #include "formant.h"
+#include "pvgain.h"
 
 #include <math.h>
 
@@ -74,13 +75,6 @@ int tp_pv_retarget(tp_pv *pv, double d, int64_t pre)
  * 2x it does not, and the synthesis window is Hann divided by the
  * overlap-added squared Hann, which makes the product overlap-add to
  * exactly 1 and still tapers to 0 at the frame edges. */
-static double ola_gain(const tp_pv *pv)
-{
-    if (pv->design.overlap == 2)
-        return 1.0;
-    return 0.375 * (double)pv->len / (double)pv->hop;
-}
-
 int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
                int64_t pre, const tp_pv_design *design)
 {
@@ -98,7 +92,7 @@ int tp_pv_init(tp_pv *pv, int channels, double sample_rate, double d,
     pv->bins = pv->n / 2 + 1;
     /* Hann analysis x Hann synthesis (1.5 at 4x); FFTW's inverse is
      * unnormalised (x n). */
-    pv->gain = (float)(1.0 / (ola_gain(pv) * pv->n));
+    pv->gain = (float)(1.0 / (tp_pv_ola_gain(pv) * pv->n));
 
     int n = pv->n, bins = pv->bins;
     if (tp_fft_init(&pv->fft, n) != 0)
@@ -263,27 +257,6 @@ static int64_t time_map(tp_pv *pv, int64_t tau, int *locked, int64_t *onset)
     return p > lim ? p : lim;
 }
 
-/* Adds the energy of x (times w, unless w is NULL) over n samples (a
- * multiple of 8) to *acc, in eight lanes so that the loop vectorises. */
-static void add_energy(double *acc, const float *restrict x,
-                       const float *restrict w, int n)
-{
-    float lane[8] = {0};
-    if (w) {
-        for (int i = 0; i < n; i += 8)
-            for (int l = 0; l < 8; l++) {
-                float v = x[i + l] * w[i + l];
-                lane[l] += v * v;
-            }
-    } else {
-        for (int i = 0; i < n; i += 8)
-            for (int l = 0; l < 8; l++)
-                lane[l] += x[i + l] * x[i + l];
-    }
-    for (int l = 0; l < 8; l++)
-        *acc += lane[l];
-}
-
 /* Windowed forward transform of the input frame centred at `centre`. */
 static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
                       fftwf_complex *out, int target)
@@ -306,9 +279,9 @@ static double analyse(tp_pv *pv, const tp_fifo *in, int c, int64_t centre,
      * per band). */
     double e = 0.0;
     if (target && !pv->per_band)
-        add_energy(&e, f, ws, n);
+        tp_pv_add_energy(&e, f, ws, n);
     if (target)
-        add_energy(&pv->frame_power, f, NULL, n);
+        tp_pv_add_energy(&pv->frame_power, f, NULL, n);
     fftwf_execute_dft_r2c(pv->fft.forward, f, out);
     return e;
 }
@@ -465,40 +438,6 @@ static void rotate_and_invert(tp_pv *pv, int identity, const float *gain)
     }
 }
 
-/* Frame gain that restores the energy the synthesis window would see in
- * the unrotated frame.  Rotating regions by different angles moves energy
- * in time within the frame (circularly), towards the edges where the
- * synthesis window discards it: on noise that costs up to 3 dB.  Tonal
- * frames, whose rotation is near a pure time shift, get a gain near 1.
- * One gain for all channels keeps their level ratios. */
-static float frame_gain(const tp_pv *pv)
-{
-    const int n = pv->n;
-    const float *restrict w = pv->synth;
-    double syn = 0.0;
-    for (int c = 0; c < pv->channels; c++)
-        add_energy(&syn, pv->syn[c], w, n);
-    /* syn is in FFTW's unnormalised scale (x n). */
-    double ref = pv->frame_energy * (double)n * (double)n;
-    if (syn <= 0.0 || ref <= 0.0)
-        return 1.0f;
-    return (float)sqrt(ref / syn);
-}
-
-/* Spreads the frame's input power over the frame like its squared window:
- * for a stationary input of power s the sum over frames is s. */
-static void add_target(tp_pv *pv)
-{
-    const int n = pv->n;
-    const float *restrict w = pv->window, *restrict ws = pv->synth;
-    float *restrict pa = pv->pacc;
-    /* sum(w^2) = 3 len / 8, and the window products overlap-add to
-     * ola_gain (1.5 at 4x) */
-    float k = (float)(pv->frame_power / (0.375 * pv->len * ola_gain(pv)));
-    for (int i = 0; i < n; i++)
-        pa[i] += k * w[i] * ws[i];
-}
-
 /* Windows the synthesised channels and overlap-adds them. */
 static void overlap_add(tp_pv *pv, float frame_gain_value)
 {
@@ -513,173 +452,143 @@ static void overlap_add(tp_pv *pv, float frame_gain_value)
     }
 }
 
-/* Level control on the completed hop.
- *
- * Frames whose phases are not mutually coherent (noise, dense partials)
- * overlap-add in power rather than in amplitude and come out quieter than
- * the input; the loss depends on the material and on d (up to 1.6 dB on
- * white noise).  The target is the input power the frames carry, spread
- * over each frame like its squared window (pacc: smooth, so a low sine's
- * power ripple does not leak into it).  Output and target are compared
- * over the last four hops under a Hann weight, which averages out the
- * ripple of the output's instantaneous power; the gain ramps linearly
- * across the hop so that it never steps.  Where a verbatim frame
- * contributes the output is the input: gain 1, and the hop enters the
- * history as on target. */
-static void level_control(tp_pv *pv, float *restrict power)
+/* Where frame k reads the input (*p), whether it is a zone frame and the
+ * onset steering it; 0 when it cannot be made yet (onsets that could
+ * steer it not final, or its input not there). */
+static int frame_position(tp_pv *pv, tp_fifo *in, int64_t tau, int64_t *p,
+                          int *locked, int64_t *onset)
 {
-    const int n = pv->n, hop = pv->hop;
-    float *restrict ho = pv->hist_out, *restrict ht = pv->hist_tgt;
-    memmove(ho, ho + hop, sizeof(float) * (size_t)(n - hop));
-    memmove(ht, ht + hop, sizeof(float) * (size_t)(n - hop));
-    for (int i = 0; i < hop; i++)
-        power[i] = 0.0f;
-    for (int c = 0; c < pv->channels; c++) {
-        const float *restrict a = pv->acc[c];
-        for (int i = 0; i < hop; i++)
-            power[i] += a[i] * a[i];
+    if (pv->lock) {
+        tp_onset_scan(&pv->onset, in);
+        /* Every onset that could steer this frame must be known, and
+         * final: a louder one up to `spacing` later may replace it. */
+        double w = zone_half_width(pv);
+        int64_t need =
+            (int64_t)floor(((double)tau + w) / pv->d) + pv->onset.spacing + 2;
+        if (tp_onset_scanned(&pv->onset) < need)
+            return 0;
     }
-    int verbatim = pv->locked_hist != 0;
-    for (int i = 0; i < hop; i++) {
-        ht[n - hop + i] = pv->pacc[i];
-        ho[n - hop + i] = verbatim ? pv->pacc[i] : power[i];
+    *p = time_map(pv, tau, locked, onset);
+    if (pv->have_prev && *p < pv->p_prev)
+        *p = pv->p_prev;
+    return in->ended || tp_fifo_end(in) >= *p + pv->n / 2;
+}
+
+/* Analyses the frame at p and sets R for it. */
+static void choose_rotation(tp_pv *pv, const tp_fifo *in, int64_t p, int locked,
+                            int64_t onset)
+{
+    const int hop = pv->hop, nc = pv->channels;
+    pv->frame_energy = 0.0;
+    pv->frame_power = 0.0;
+    for (int c = 0; c < nc; c++)
+        pv->frame_energy += analyse(pv, in, c, p, pv->cur[c], 1);
+    if (!pv->have_prev) {
+        for (int j = 0; j < pv->bins; j++) {
+            pv->rot_re[j] = 1.0f;
+            pv->rot_im[j] = 0.0f;
+        }
+    } else {
+        /* Inside a zone frames are one hop apart: the re-analysis is
+         * the previous frame and R does not turn. */
+        if (p - hop != pv->p_prev) {
+            for (int c = 0; c < nc; c++)
+                (void)analyse(pv, in, c, p - hop, pv->back[c], 0);
+            if (pv->blend)
+                tp_phase_advance(&pv->phase, pv->rot_re, pv->rot_im, pv->cur,
+                                 pv->prev, pv->back, nc, pv->d, &pv->fft);
+            else
+                advance_rotation(pv);
+        }
+        if (locked && onset != pv->zone_onset)
+            enter_zone(pv, in, onset);
     }
-    float g = 1.0f;
-    if (!verbatim) {
-        const float *restrict w = pv->window;
-        float lo[8] = {0}, lt[8] = {0};
-        for (int i = 0; i < n; i += 8)
-            for (int l = 0; l < 8; l++) {
-                lo[l] += w[i + l] * ho[i + l];
-                lt[l] += w[i + l] * ht[i + l];
-            }
-        double o = 0.0, t = 0.0;
-        for (int l = 0; l < 8; l++) {
-            o += lo[l];
-            t += lt[l];
-        }
-        if (o > 1e-20 && t > 1e-20) {
-            g = (float)sqrt(t / o);
-            g = g < 0.7f ? 0.7f : g > 2.0f ? 2.0f : g;
-        }
+    pv->zone_onset = locked ? onset : -1;
+}
+
+/* Rotates, restores and overlap-adds the frame, then sets the level of
+ * the accumulator's completed first hop. */
+static void synthesise(tp_pv *pv, int locked)
+{
+    const int nc = pv->channels;
+    if (pv->formant)
+        tp_formant_apply(pv->formant, pv->cur, nc);
+    /* Zone frames overlap-add coherently: no energy to restore; nor
+     * do all frames at d = 1, where R never turns. */
+    int verbatim = locked || !pv->have_prev || pv->d == 1.0;
+    tp_pv_add_target(pv);
+    if (pv->per_band) {
+        tp_bands_frame(&pv->bands, pv->k, pv->cur, nc, pv->rot_re, pv->rot_im,
+                       !verbatim);
+        rotate_and_invert(pv, !pv->have_prev, verbatim ? NULL : pv->bands.gain);
+        overlap_add(pv, 1.0f);
+    } else {
+        rotate_and_invert(pv, !pv->have_prev, NULL);
+        overlap_add(pv, verbatim ? 1.0f : tp_pv_frame_gain(pv));
     }
-    float g0 = pv->level, step = (g - g0) / (float)hop;
-    if (g0 != 1.0f || g != 1.0f)
-        for (int c = 0; c < pv->channels; c++) {
-            float *restrict a = pv->acc[c];
-            for (int i = 0; i < hop; i++)
-                a[i] *= g0 + step * (float)(i + 1);
-        }
-    pv->level = g;
+
+    pv->locked_hist =
+        (pv->locked_hist << 1 | (unsigned)verbatim) & pv->hist_mask;
+    /* The band levels see the hop before the broadband level control,
+     * which then takes up what is left (fast changes, the total). */
+    if (pv->per_band)
+        tp_bands_hop(&pv->bands, pv->k, pv->acc, nc, pv->hop, pv->window,
+                     &pv->fft, pv->locked_hist == 0);
+    tp_pv_level_control(pv, pv->frame);
+}
+
+/* Pushes what the output needs of the accumulator's completed first hop
+ * (frame k at output time tau), shifts the accumulators by a hop and
+ * makes this frame the previous one.  Returns the frames pushed. */
+static size_t emit_hop(tp_pv *pv, tp_fifo *out, int64_t tau, int64_t p)
+{
+    const int n = pv->n, hop = pv->hop, nc = pv->channels;
+    size_t produced = 0;
+    int64_t start = tau - n / 2 + pv->pre;
+    int64_t lo = start > pv->emitted ? start : pv->emitted;
+    int64_t hi = start + hop;
+    if (pv->limit >= 0 && hi > pv->limit)
+        hi = pv->limit;
+    if (hi > lo) {
+        tp_fifo_push_planar(out, pv->acc, (size_t)(lo - start),
+                            (size_t)(hi - lo));
+        produced = (size_t)(hi - lo);
+        pv->emitted = hi;
+    }
+    for (int c = 0; c < nc; c++) {
+        float *a = pv->acc[c];
+        memmove(a, a + hop, sizeof(float) * (size_t)(n - hop));
+        memset(a + n - hop, 0, sizeof(float) * (size_t)hop);
+    }
+    memmove(pv->pacc, pv->pacc + hop, sizeof(float) * (size_t)(n - hop));
+    memset(pv->pacc + n - hop, 0, sizeof(float) * (size_t)hop);
+    for (int c = 0; c < nc; c++) {
+        fftwf_complex *t = pv->prev[c];
+        pv->prev[c] = pv->cur[c];
+        pv->cur[c] = t;
+    }
+    pv->p_prev = p;
+    pv->have_prev = 1;
+    pv->k++;
+    return produced;
 }
 
 size_t tp_pv_run(tp_pv *pv, tp_fifo *in, tp_fifo *out)
 {
-    const int n = pv->n, hop = pv->hop, nc = pv->channels;
+    const int n = pv->n, hop = pv->hop;
     size_t produced = 0;
     for (;;) {
         if (pv->limit >= 0 && pv->emitted >= pv->limit)
             break;
         if (tp_fifo_space(out) < (size_t)hop)
             break;
-        int64_t tau = pv->k * hop;
-        if (pv->lock) {
-            tp_onset_scan(&pv->onset, in);
-            /* Every onset that could steer this frame must be known, and
-             * final: a louder one up to `spacing` later may replace it. */
-            double w = zone_half_width(pv);
-            int64_t need = (int64_t)floor(((double)tau + w) / pv->d) +
-                           pv->onset.spacing + 2;
-            if (tp_onset_scanned(&pv->onset) < need)
-                break;
-        }
+        int64_t tau = pv->k * hop, p, onset;
         int locked;
-        int64_t onset;
-        int64_t p = time_map(pv, tau, &locked, &onset);
-        if (pv->have_prev && p < pv->p_prev)
-            p = pv->p_prev;
-        if (!in->ended && tp_fifo_end(in) < p + n / 2)
+        if (!frame_position(pv, in, tau, &p, &locked, &onset))
             break;
-
-        pv->frame_energy = 0.0;
-        pv->frame_power = 0.0;
-        for (int c = 0; c < nc; c++)
-            pv->frame_energy += analyse(pv, in, c, p, pv->cur[c], 1);
-        if (!pv->have_prev) {
-            for (int j = 0; j < pv->bins; j++) {
-                pv->rot_re[j] = 1.0f;
-                pv->rot_im[j] = 0.0f;
-            }
-        } else {
-            /* Inside a zone frames are one hop apart: the re-analysis is
-             * the previous frame and R does not turn. */
-            if (p - hop != pv->p_prev) {
-                for (int c = 0; c < nc; c++)
-                    (void)analyse(pv, in, c, p - hop, pv->back[c], 0);
-                if (pv->blend)
-                    tp_phase_advance(&pv->phase, pv->rot_re, pv->rot_im,
-                                     pv->cur, pv->prev, pv->back, nc, pv->d,
-                                     &pv->fft);
-                else
-                    advance_rotation(pv);
-            }
-            if (locked && onset != pv->zone_onset)
-                enter_zone(pv, in, onset);
-        }
-        pv->zone_onset = locked ? onset : -1;
-        if (pv->formant)
-            tp_formant_apply(pv->formant, pv->cur, nc);
-        /* Zone frames overlap-add coherently: no energy to restore; nor
-         * do all frames at d = 1, where R never turns. */
-        int verbatim = locked || !pv->have_prev || pv->d == 1.0;
-        add_target(pv);
-        if (pv->per_band) {
-            tp_bands_frame(&pv->bands, pv->k, pv->cur, nc, pv->rot_re,
-                           pv->rot_im, !verbatim);
-            rotate_and_invert(pv, !pv->have_prev,
-                              verbatim ? NULL : pv->bands.gain);
-            overlap_add(pv, 1.0f);
-        } else {
-            rotate_and_invert(pv, !pv->have_prev, NULL);
-            overlap_add(pv, verbatim ? 1.0f : frame_gain(pv));
-        }
-
-        pv->locked_hist =
-            (pv->locked_hist << 1 | (unsigned)verbatim) & pv->hist_mask;
-        /* The band levels see the hop before the broadband level control,
-         * which then takes up what is left (fast changes, the total). */
-        if (pv->per_band)
-            tp_bands_hop(&pv->bands, pv->k, pv->acc, nc, hop, pv->window,
-                         &pv->fft, pv->locked_hist == 0);
-        level_control(pv, pv->frame);
-
-        /* The first hop of the accumulator is now complete. */
-        int64_t start = tau - n / 2 + pv->pre;
-        int64_t lo = start > pv->emitted ? start : pv->emitted;
-        int64_t hi = start + hop;
-        if (pv->limit >= 0 && hi > pv->limit)
-            hi = pv->limit;
-        if (hi > lo) {
-            tp_fifo_push_planar(out, pv->acc, (size_t)(lo - start),
-                                (size_t)(hi - lo));
-            produced += (size_t)(hi - lo);
-            pv->emitted = hi;
-        }
-        for (int c = 0; c < nc; c++) {
-            float *a = pv->acc[c];
-            memmove(a, a + hop, sizeof(float) * (size_t)(n - hop));
-            memset(a + n - hop, 0, sizeof(float) * (size_t)hop);
-        }
-        memmove(pv->pacc, pv->pacc + hop, sizeof(float) * (size_t)(n - hop));
-        memset(pv->pacc + n - hop, 0, sizeof(float) * (size_t)hop);
-        for (int c = 0; c < nc; c++) {
-            fftwf_complex *t = pv->prev[c];
-            pv->prev[c] = pv->cur[c];
-            pv->cur[c] = t;
-        }
-        pv->p_prev = p;
-        pv->have_prev = 1;
-        pv->k++;
+        choose_rotation(pv, in, p, locked, onset);
+        synthesise(pv, locked);
+        produced += emit_hop(pv, out, tau, p);
 
         /* Later frames never read before p - hop - n/2 (p only grows);
          * without locking the next frame's position is known exactly,
