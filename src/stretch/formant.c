@@ -302,15 +302,14 @@ static float triangle(const float *lin, float *out, int groups, int d)
     return top;
 }
 
-static int envelope(tp_formant *f)
+/* Pools the power into f->lin, one value per group: triangular weights
+ * around bin dec * g (1 2 3 4 3 2 1 / 16 for dec = 4, 1 2 1 / 4 for
+ * dec = 2).  Returns the largest. */
+static float pool_groups(tp_formant *f)
 {
-    const int bins = f->bins, groups = f->groups, m = f->m;
+    const int bins = f->bins, groups = f->groups;
     const float *restrict p = f->power;
     float *restrict lin = f->lin;
-    float *restrict logp = f->logp;
-
-    /* Pool: triangular weights around bin dec * g (1 2 3 4 3 2 1 / 16
-     * for dec = 4, 1 2 1 / 4 for dec = 2). */
     const int dec = f->dec;
     const float norm = 1.0f / (float)(dec * dec);
     float top = 0.0f;
@@ -331,25 +330,40 @@ static int envelope(tp_formant *f)
         if (s > top)
             top = s;
     }
-    if (!(top > 0.0f))
-        return -1;
-    int lo, hi;
-    held_log(f, lin, top, &lo, &hi);
-    to_cepstrum(f, logp);
+    return top;
+}
 
-    /* The lifter ends at 0.7 of the pitch period: flat over its first
-     * half, a half-cosine after. */
-    int period = pitch_period(f, f->fft.time);
+/* Sets f->lift for the pitch period found in the cepstrum (0: none) and
+ * returns its length q: the lifter ends at 0.7 of the period, flat over
+ * its first half, a half-cosine after. */
+static int set_lifter(tp_formant *f, int period)
+{
     int q = period ? (int)(0.7 * period) : f->qdefault;
     q = q < f->qmin ? f->qmin : q > f->qmax ? f->qmax : q;
     const int flat = q / 2;
-    const float scale = 1.0f / (float)m;
+    const float scale = 1.0f / (float)f->m;
     for (int k = 0; k < q; k++)
         f->lift[k] =
             k <= flat
                 ? scale
                 : scale * (0.5f + 0.5f * cosf((float)M_PI * (float)(k - flat) /
                                               (float)(q - flat)));
+    return q;
+}
+
+static int envelope(tp_formant *f)
+{
+    const int groups = f->groups, m = f->m;
+    float *restrict logp = f->logp;
+    float top = pool_groups(f);
+    if (!(top > 0.0f))
+        return -1;
+    int lo, hi;
+    held_log(f, f->lin, top, &lo, &hi);
+    to_cepstrum(f, logp);
+
+    int period = pitch_period(f, f->fft.time);
+    int q = set_lifter(f, period);
 
     /* Sparse frames: partials far apart with deep valleys between them
      * (clean instruments, high notes, chords).  There the true-envelope
