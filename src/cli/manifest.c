@@ -195,25 +195,9 @@ static int parse_pitch(const char *text, double *v)
 /* A speed factor or X:Y BPM, as -T takes it. */
 static int parse_tempo(const char *text, double *v)
 {
-    const char *colon = strchr(text, ':');
-    double t = NAN;
-    if (colon == NULL) {
-        if (field_number(text, &t) != 0)
-            return -1;
-    } else {
-        char from[64];
-        size_t n = (size_t)(colon - text);
-        double x, y;
-        if (n >= sizeof from)
-            return -1;
-        memcpy(from, text, n);
-        from[n] = '\0';
-        if (field_number(from, &x) != 0 || field_number(colon + 1, &y) != 0 ||
-            !(x > 0 && y > 0))
-            return -1;
-        t = y / x;
-    }
-    if (!(t >= TP_TEMPO_MIN && t <= TP_TEMPO_MAX))
+    double t;
+    if (parse_tempo_factor(text, field_number, &t) != 0 ||
+        !(t >= TP_TEMPO_MIN && t <= TP_TEMPO_MAX))
         return -1;
     *v = t;
     return 0;

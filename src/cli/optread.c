@@ -72,28 +72,38 @@ int parse_int(const char *text, const char *what, long lo, long hi, long *value)
     return 0;
 }
 
-/* -T takes a speed factor or X:Y, a change from X to Y BPM, which is the
- * speed factor Y/X, in lo..hi.  Returns 0 with the factor in *tempo, or
- * -1 after a message that gives both forms and the range. */
-static int parse_tempo(const char *text, double lo, double hi, double *tempo)
+int parse_tempo_factor(const char *text, int (*number)(const char *, double *),
+                       double *factor)
 {
     const char *colon = strchr(text, ':');
-    double v = NAN;
+    double v;
     if (colon == NULL) {
-        if (parse_number(text, &v) != 0)
-            v = NAN;
+        if (number(text, &v) != 0)
+            return -1;
     } else {
         char from[64];
         size_t n = (size_t)(colon - text);
         double x, y;
-        if (n < sizeof from) {
-            memcpy(from, text, n);
-            from[n] = '\0';
-            if (parse_number(from, &x) == 0 &&
-                parse_number(colon + 1, &y) == 0 && x > 0 && y > 0)
-                v = y / x;
-        }
+        if (n >= sizeof from)
+            return -1;
+        memcpy(from, text, n);
+        from[n] = '\0';
+        if (number(from, &x) != 0 || number(colon + 1, &y) != 0 ||
+            !(x > 0 && y > 0))
+            return -1;
+        v = y / x;
     }
+    *factor = v;
+    return 0;
+}
+
+/* -T takes a speed factor or X:Y in lo..hi.  Returns 0 with the factor in
+ * *tempo, or -1 after a message that gives both forms and the range. */
+static int parse_tempo(const char *text, double lo, double hi, double *tempo)
+{
+    double v = NAN;
+    if (parse_tempo_factor(text, parse_number, &v) != 0)
+        v = NAN;
     /* !(v >= lo) also catches NaN. */
     if (!(v >= lo && v <= hi)) {
         message("tempitch: invalid tempo '%s' (expected a speed factor in "

@@ -27,6 +27,14 @@ enum cli_parse_status usage_error(const char *msg, const char *arg);
  * printed). */
 int parse_number(const char *text, double *value);
 
+/* A tempo as -T and a manifest's tempo column spell it: a speed factor,
+ * or X:Y, a change from X to Y BPM, which is the factor Y/X (X, Y > 0).
+ * Each number is read with `number` (parse_number, or a stricter one).
+ * Returns 0 with the factor in *factor (not range-checked), or -1 (nothing
+ * printed). */
+int parse_tempo_factor(const char *text, int (*number)(const char *, double *),
+                       double *factor);
+
 /* Strict number in [lo, hi], or -1 after "invalid WHAT 'TEXT' (expected
  * KIND in LO..HI)". */
 int parse_ranged(const char *text, const char *what, const char *kind,
