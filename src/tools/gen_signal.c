@@ -175,69 +175,39 @@ static const struct {
 };
 enum { NKEYS = sizeof string_keys / sizeof string_keys[0] };
 
-int main(int argc, char **argv)
+/* -m KEY=VALUE: the metadata string for KEY (string_keys). */
+static void take_string(const char *arg, const char *strings[NKEYS])
 {
-    const char *strings[NKEYS] = {0};
-    double seconds = 3.0, rate = 44100.0, peak = 0.5;
-    long frames_opt = -1;
-    int channels = 2;
-    int subtype = SF_FORMAT_FLOAT;
-    int c;
-    while ((c = getopt(argc, argv, "d:n:r:c:s:a:m:")) != -1) {
-        switch (c) {
-        case 'd':
-            seconds = number(optarg);
-            break;
-        case 'n':
-            frames_opt = (long)number(optarg);
-            break;
-        case 'r':
-            rate = number(optarg);
-            break;
-        case 'c':
-            channels = (int)number(optarg);
-            break;
-        case 'a':
-            peak = number(optarg);
-            break;
-        case 'm': {
-            const char *eq = strchr(optarg, '=');
-            size_t k = 0;
-            while (eq != NULL && k < NKEYS &&
-                   (strlen(string_keys[k].key) != (size_t)(eq - optarg) ||
-                    strncmp(optarg, string_keys[k].key,
-                            (size_t)(eq - optarg)) != 0))
-                k++;
-            if (eq == NULL || k == NKEYS)
-                usage();
-            strings[k] = eq + 1;
-            break;
-        }
-        case 's':
-            if (strcmp(optarg, "float") == 0)
-                subtype = SF_FORMAT_FLOAT;
-            else if (strcmp(optarg, "pcm16") == 0)
-                subtype = SF_FORMAT_PCM_16;
-            else if (strcmp(optarg, "pcm24") == 0)
-                subtype = SF_FORMAT_PCM_24;
-            else
-                usage();
-            break;
-        default:
-            usage();
-        }
-    }
-    if (optind != argc - 1 || channels < 1 || rate < 1)
+    const char *eq = strchr(arg, '=');
+    size_t k = 0;
+    while (eq != NULL && k < NKEYS &&
+           (strlen(string_keys[k].key) != (size_t)(eq - arg) ||
+            strncmp(arg, string_keys[k].key, (size_t)(eq - arg)) != 0))
+        k++;
+    if (eq == NULL || k == NKEYS)
         usage();
-    const char *path = argv[optind];
-    long frames = frames_opt >= 0 ? frames_opt : lround(seconds * rate);
-    struct gen g = {.rate = rate,
-                    .click_every = lround(rate * 0.5),
-                    .click_len = lround(rate * 0.004),
-                    .seed = 12345u};
-    if (strcmp(path, "-") == 0)
-        return stream_stdout(&g, frames, channels, subtype, peak);
+    strings[k] = eq + 1;
+}
 
+/* -s NAME: float, pcm16 or pcm24. */
+static int parse_subtype(const char *arg)
+{
+    if (strcmp(arg, "float") == 0)
+        return SF_FORMAT_FLOAT;
+    if (strcmp(arg, "pcm16") == 0)
+        return SF_FORMAT_PCM_16;
+    if (strcmp(arg, "pcm24") == 0)
+        return SF_FORMAT_PCM_24;
+    usage();
+    return 0;
+}
+
+/* Writes `frames` of the signal to the WAV file `path`, scaled to `peak`,
+ * with the given metadata strings.  Returns the exit status. */
+static int write_file(struct gen *g, const char *path, long frames,
+                      int channels, int subtype, double rate, double peak,
+                      const char *const strings[NKEYS])
+{
     SF_INFO info = {.samplerate = (int)rate,
                     .channels = channels,
                     .format = SF_FORMAT_WAV | subtype};
@@ -265,7 +235,7 @@ int main(int argc, char **argv)
     }
     double max = 0.0;
     for (long i = 0; i < frames; i++) {
-        double x = sample_at(&g, i);
+        double x = sample_at(g, i);
         for (int ch = 0; ch < channels; ch++) {
             double y = x * (1.0 - 0.2 * ch / channels);
             buf[(size_t)i * channels + ch] = (float)y;
@@ -285,4 +255,53 @@ int main(int argc, char **argv)
         return 1;
     }
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *strings[NKEYS] = {0};
+    double seconds = 3.0, rate = 44100.0, peak = 0.5;
+    long frames_opt = -1;
+    int channels = 2;
+    int subtype = SF_FORMAT_FLOAT;
+    int c;
+    while ((c = getopt(argc, argv, "d:n:r:c:s:a:m:")) != -1) {
+        switch (c) {
+        case 'd':
+            seconds = number(optarg);
+            break;
+        case 'n':
+            frames_opt = (long)number(optarg);
+            break;
+        case 'r':
+            rate = number(optarg);
+            break;
+        case 'c':
+            channels = (int)number(optarg);
+            break;
+        case 'a':
+            peak = number(optarg);
+            break;
+        case 'm':
+            take_string(optarg, strings);
+            break;
+        case 's':
+            subtype = parse_subtype(optarg);
+            break;
+        default:
+            usage();
+        }
+    }
+    if (optind != argc - 1 || channels < 1 || rate < 1)
+        usage();
+    const char *path = argv[optind];
+    long frames = frames_opt >= 0 ? frames_opt : lround(seconds * rate);
+    struct gen g = {.rate = rate,
+                    .click_every = lround(rate * 0.5),
+                    .click_len = lround(rate * 0.004),
+                    .seed = 12345u};
+    if (strcmp(path, "-") == 0)
+        return stream_stdout(&g, frames, channels, subtype, peak);
+
+    return write_file(&g, path, frames, channels, subtype, rate, peak, strings);
 }
