@@ -151,6 +151,19 @@ static void add_powers(float *restrict p, float *restrict b, float *restrict tr,
     }
 }
 
+/* (x, y) / |(x, y)| into (ux, uy), and 1; or 0 where |(x, y)| is ~0 (the
+ * quotient is then finite but meaningless).  The 1 or 0 is for products
+ * that select exactly, which keep the callers' loops free of branches so
+ * that they vectorise. */
+static inline float unit_of(float x, float y, float *ux, float *uy)
+{
+    float m2 = x * x + y * y;
+    float inv = 1.0f / sqrtf(m2 > 1e-30f ? m2 : 1e-30f);
+    *ux = x * inv;
+    *uy = y * inv;
+    return m2 > 1e-30f ? 1.0f : 0.0f;
+}
+
 /* T = R * unit(T) (T holds the cross-spectrum), or R where it is ~0; and
  * E = P (the d = 1 twist) where Z > 0. */
 static void time_candidates(float *restrict tr, float *restrict ti,
@@ -160,12 +173,9 @@ static void time_candidates(float *restrict tr, float *restrict ti,
                             int bins)
 {
     for (int j = 0; j < bins; j++) {
-        float m2 = tr[j] * tr[j] + ti[j] * ti[j];
-        /* ok is 1 or 0: the products select exactly, and keep the loop
-         * free of branches so that it vectorises */
-        float ok = m2 > 1e-30f ? 1.0f : 0.0f;
-        float inv = 1.0f / sqrtf(m2 > 1e-30f ? m2 : 1e-30f);
-        float ur = tr[j] * inv, ui = ti[j] * inv, r0 = rr[j], r1 = ri[j];
+        float ur, ui;
+        float ok = unit_of(tr[j], ti[j], &ur, &ui);
+        float r0 = rr[j], r1 = ri[j];
         float cr = ok * ur + (1.0f - ok), ci = ok * ui;
         tr[j] = r0 * cr - r1 * ci;
         ti[j] = r0 * ci + r1 * cr;
@@ -247,11 +257,10 @@ static void normalise(float *restrict rr, float *restrict ri,
                       int bins)
 {
     for (int j = 0; j < bins; j++) {
-        float m2 = vr[j] * vr[j] + vi[j] * vi[j];
-        float ok = m2 > 1e-30f ? 1.0f : 0.0f;
-        float inv = 1.0f / sqrtf(m2 > 1e-30f ? m2 : 1e-30f);
-        rr[j] = ok * (vr[j] * inv) + (1.0f - ok) * tr[j];
-        ri[j] = ok * (vi[j] * inv) + (1.0f - ok) * ti[j];
+        float ux, uy;
+        float ok = unit_of(vr[j], vi[j], &ux, &uy);
+        rr[j] = ok * ux + (1.0f - ok) * tr[j];
+        ri[j] = ok * uy + (1.0f - ok) * ti[j];
     }
 }
 
