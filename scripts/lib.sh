@@ -13,7 +13,7 @@ TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
     lmms-common)
 
 log() {
-    printf '==> %s\n' "$*"
+    printf '==> [%d s] %s\n' "$SECONDS" "$*"
 }
 
 die() {

@@ -11,6 +11,23 @@
 
 #include "tempitch/stretch.h"
 
+/* 1 in a build with AddressSanitizer or ThreadSanitizer (the compilers
+ * say so with these macros), where the engine runs 5-20x slower.  Tests
+ * that repeat one code path over many values (frequencies, long outputs)
+ * then take fewer of them: the sanitizers look for memory and threading
+ * faults, which the paths, not the values, decide; the release build runs
+ * every value. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TU_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TU_SANITIZED 1
+#endif
+#endif
+#ifndef TU_SANITIZED
+#define TU_SANITIZED 0
+#endif
+
 /* Chunking of a streamed run.  Input chunks are drawn uniformly from
  * [in_min, in_max] frames and output buffer sizes from [out_min, out_max]
  * with a PCG32 seeded by `seed`; equal bounds give fixed sizes.  in_max 0

@@ -74,7 +74,8 @@ static void pitch_mono_sines(void **state)
     assert_non_null(in);
     double worst = 0.0;
     char what[96];
-    for (size_t fi = 0; fi < COUNT(freqs); fi++) {
+    /* under the sanitizers the lowest and the highest frequency */
+    for (size_t fi = 0; fi < COUNT(freqs); fi += TU_SANITIZED ? 3 : 1) {
         sig_sine(in, n, 1, rate, freqs[fi], 0.5, 0.3);
         for (size_t si = 0; si < COUNT(shifts); si++)
             for (size_t ti = 0; ti < COUNT(tempos); ti++) {
@@ -633,7 +634,11 @@ static void harmonic_shape_after_glide(void **state)
 
 /* Finite output whatever the input: huge values (up to FLT_MAX), infinities
  * and NaN, for 1, 2 and 256 channels and both orders of the stages.  The
- * header promises the limit of +-1e12 and NaN read as 0. */
+ * header promises the limit of +-1e12 and NaN read as 0.  With 1 and 2
+ * channels each value fills the input in turn; the 256 channels hold all
+ * of them at once (channel c the value c mod 5, shifted by one per run),
+ * so that one channel's NaN or infinity beside finite neighbours, which
+ * the engine processes jointly, is covered too, in a fifth of the time. */
 static void nonfinite_and_huge_input(void **state)
 {
     tu_use_mode(state);
@@ -643,24 +648,28 @@ static void nonfinite_and_huge_input(void **state)
     const size_t n = 20000;
     int bad = 0;
     for (size_t ci = 0; ci < COUNT(chans); ci++)
-        for (size_t vi = 0; vi < COUNT(vals); vi++)
+        for (size_t vi = 0; vi < (chans[ci] > 2 ? 1 : COUNT(vals)); vi++)
             for (size_t k = 0; k < COUNT(cases); k++) {
                 int ch = chans[ci];
                 float *in = sig_alloc(n, ch);
                 assert_non_null(in);
-                for (size_t i = 0; i < n * (size_t)ch; i++)
-                    in[i] = (i / (size_t)ch) % 3 == 0 ? vals[vi]
-                            : i % 7                   ? -vals[vi]
+                for (size_t i = 0; i < n * (size_t)ch; i++) {
+                    size_t c = i % (size_t)ch;
+                    float v = ch > 2 ? vals[(c + k) % COUNT(vals)] : vals[vi];
+                    in[i] = (i / (size_t)ch) % 3 == 0 ? v
+                            : i % 7                   ? -v
                                                       : 0.3f;
+                }
                 size_t m = 0;
                 float *out =
                     stretch(ch, 44100.0, cases[k][0], cases[k][1], in, n, &m);
                 size_t first = sig_first_nonfinite(out, m * (size_t)ch);
                 if (first != m * (size_t)ch) {
-                    print_error("%d ch, input %g, %+g st, tempo %g: sample "
-                                "%zu not finite\n",
-                                ch, (double)vals[vi], cases[k][0], cases[k][1],
-                                first);
+                    print_error("%d ch, input %g%s, %+g st, tempo %g: "
+                                "sample %zu not finite\n",
+                                ch, (double)vals[vi],
+                                ch > 2 ? " and the others" : "", cases[k][0],
+                                cases[k][1], first);
                     bad++;
                 }
                 free(out);
