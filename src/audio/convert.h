@@ -87,7 +87,12 @@ enum convert_status {
                        nothing written (a skip, not an error of the file) */
     /* Never returned by convert_file: a caller that found the output
      * current (not older than the input, same stamp) did not call it. */
-    CONVERT_UP_TO_DATE
+    CONVERT_UP_TO_DATE,
+    /* Never returned by convert_file either: the input is an output of
+     * tempitch (it holds its stamp), which a batch skips unless asked;
+     * `reason` says so (CONVERT_REASON_OURS).  A skip, like
+     * CONVERT_EXISTS. */
+    CONVERT_OURS
 };
 
 /* The reasons the plan (which sees them first, before any work) and
@@ -95,6 +100,9 @@ enum convert_status {
  * for the same two refusals: one spelling for both. */
 #define CONVERT_REASON_EXISTS "exists (use --force to overwrite)"
 #define CONVERT_REASON_IS_INPUT "is the input file (refusing to overwrite it)"
+/* Why an input that is an output of tempitch is skipped. */
+#define CONVERT_REASON_OURS                                                    \
+    "made by tempitch (an earlier output; --include-outputs processes it)"
 /* Why --normalize (policy.normalize) cannot work on the streams: the
  * command line, a manifest row and convert_file refuse it alike. */
 #define CONVERT_REASON_NORMALIZE_STDIN                                         \

@@ -67,6 +67,7 @@ struct sfio_header {
     long long frames; /* frames in the file, or -1 when it cannot tell */
     int rate;         /* sample rate, Hz                              */
     int channels;
+    int by_tempitch;  /* it holds a stamp of tempitch's (stamp.h)    */
 };
 
 /* Reads the header of `path` (open, look, close).  Returns 0 and fills *h,

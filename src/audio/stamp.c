@@ -33,6 +33,15 @@ void stamp_write(SNDFILE *f, const char *stamp)
     sf_set_string(f, SF_STR_SOFTWARE, stamp);
 }
 
+int stamp_is_tempitch(const char *software)
+{
+    static const char prefix[] = "tempitch ";
+    return software != NULL &&
+           strncmp(software, prefix, sizeof prefix - 1) == 0 &&
+           software[sizeof prefix - 1] >= '0' &&
+           software[sizeof prefix - 1] <= '9';
+}
+
 enum stamp_result stamp_check(const char *path, const char *stamp)
 {
     char reason[256];

@@ -36,6 +36,12 @@ enum stamp_result {
     STAMP_UNREADABLE /* not an audio file libsndfile can open            */
 };
 
+/* Whether `software` (a file's SOFTWARE string, may be NULL) is a stamp
+ * of tempitch's: "tempitch " and a version.  Such a file is an output of
+ * tempitch, which a batch does not take as an input unless asked (its
+ * --include-outputs). */
+int stamp_is_tempitch(const char *software);
+
 /* Compares the stamp stored in the audio file at `path` with `stamp`.
  * Opens the file through sfio (so it is safe beside workers), reads only
  * its header, and closes it. */

@@ -7,6 +7,10 @@
 #include "message.h"
 #include "naming.h"
 
+#include "convert.h"
+#include "sfio.h"
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,4 +170,33 @@ enum plan_status collide_report(const struct cli_options *o,
     free(memo.dir);
     free(memo.real);
     return status;
+}
+
+enum plan_status collide_output_operand(const struct cli_options *o)
+{
+    if (o->output != NULL || o->manifest != NULL || o->ninputs != 2)
+        return PLAN_OK;
+    const char *first = o->inputs[0], *last = o->inputs[1];
+    struct stat st;
+    if (convert_is_stdio(first) || convert_is_stdio(last) ||
+        stat(first, &st) != 0)
+        return PLAN_OK;
+    const char *what;
+    if (stat(last, &st) != 0) {
+        if (errno != ENOENT)
+            return PLAN_OK;
+        what = "does not exist";
+    } else {
+        struct sfio_header h;
+        char reason[CONVERT_REASON_MAX];
+        if (!S_ISREG(st.st_mode) || o->include_outputs ||
+            sfio_probe(last, &h, reason, sizeof reason) != 0 ||
+            !h.by_tempitch)
+            return PLAN_OK;
+        what = "is an output of tempitch";
+    }
+    message("tempitch: %s %s: did you mean -o %s? (every operand is an "
+            "input; the output is given with -o)\n",
+            last, what, last);
+    return PLAN_USAGE;
 }

@@ -2,7 +2,8 @@
  * collide.h -- the mistakes about outputs that concern the whole batch,
  * found before any file is touched (plan.h, step 3): two jobs that would
  * write the same file, and a --report file that is an input or an output
- * of the batch.  Outputs are compared by the real path of their
+ * of the batch, and an output given as the last operand, as sox and
+ * rubberband take it.  Outputs are compared by the real path of their
  * directory plus their name, so that two spellings of one file ("a/x.wav",
  * "./a/../a/x.wav", a symlinked directory) compare equal; inputs by
  * device and inode.  Jobs the plan already refused (a missing input, say)
@@ -29,5 +30,12 @@ enum plan_status collide_outputs(const struct plan *p);
 enum plan_status collide_report(const struct cli_options *o,
                                 const struct plan *p, const struct stat *st,
                                 const int *st_ok);
+
+/* `tempitch -p 2 in.wav out.wav` in sox's order makes out.wav a second
+ * input.  Without -o or --manifest, with exactly two operands of which
+ * the first exists: when the second does not exist, or is an output of
+ * tempitch (stamp.h) and --include-outputs is not given, prints
+ * "did you mean -o out.wav?" and returns PLAN_USAGE; else PLAN_OK. */
+enum plan_status collide_output_operand(const struct cli_options *o);
 
 #endif /* TEMPITCH_CLI_COLLIDE_H */

@@ -123,7 +123,8 @@ void json_job_members(FILE *out, const struct cli_options *o,
 {
     const struct convert_result *r = &j->result;
     int done = r->status == CONVERT_OK;
-    int problem = r->status == CONVERT_FAILED || r->status == CONVERT_EXISTS;
+    int problem = r->status == CONVERT_FAILED || r->status == CONVERT_EXISTS ||
+                  r->status == CONVERT_OURS;
     double duration = settings_duration(&o->settings);
     /* With -D a refused file never got its tempo. */
     int tempo_known =

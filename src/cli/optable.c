@@ -164,6 +164,11 @@ const struct cli_option optable[] = {
 "otherwise, replacing the stale output (no\n"
 "--force needed).  Such files are reported 'up\n"
 "to date' and keep the exit status 0"},
+    {"include-outputs", 0, OPT_FLAG, MODE_BATCH, AT(include_outputs), .help =
+"also process inputs that are outputs of tempitch\n"
+"(they hold its stamp): without it they are\n"
+"skipped, so that a second run beside the first\n"
+"one's outputs does not process them again"},
     {"shard", 0, OPT_CALL, MODE_BATCH, .take = read_shard,
      .lo = 1, .hi = CLI_SHARDS_MAX, .arg = "K/N", .help =
 "process only share K of N of the files\n"

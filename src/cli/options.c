@@ -73,13 +73,90 @@ static void build_getopt_args(struct getopt_args *g)
     g->optstring[len] = '\0';
 }
 
-/* The row getopt_long's answer `c` names. */
-static const struct cli_option *row_for(const struct getopt_args *g, int c)
+/* The index in g->longopts of getopt_long's answer `c`, or -1. */
+static int longopt_index(const struct getopt_args *g, int c)
 {
-    for (size_t i = 0; g->longopts[i].name != NULL; i++)
+    for (int i = 0; g->longopts[i].name != NULL; i++)
         if (g->longopts[i].val == c)
-            return g->row_of[i];
-    return NULL;
+            return i;
+    return -1;
+}
+
+/* An option with a value given twice is refused, as --fast with --fine
+ * is, rather than letting the last one win: with lists (-p 2,3) a second
+ * -p is more likely meant as a second value than as a correction, and a
+ * script that appends an option to a command already holding it has a bug
+ * worth seeing.  Options without a value may repeat (-q, -v: the last
+ * wins).  given[] holds the value each option had, by longopts index.
+ * Returns 0, or -1 after the usage error. */
+static int check_repeat(const char **given, int i, const struct cli_option *row,
+                        const char *value)
+{
+    if (value == NULL)
+        return 0;
+    if (given[i] == NULL) {
+        given[i] = value;
+        return 0;
+    }
+    char name[64], msg[320];
+    optable_spelling(row, name, sizeof name);
+    int n = snprintf(msg, sizeof msg, "%s given twice ('%.40s', then '%.40s'); "
+                     "give it once", name, given[i], value);
+    if (row->take == read_list && n > 0 && (size_t)n < sizeof msg)
+        snprintf(msg + n, sizeof msg - (size_t)n,
+                 " (for several values, one list: %s %.40s,%.40s)", name,
+                 given[i], value);
+    usage_error(msg, NULL);
+    return -1;
+}
+
+/* Edit distance between a[0..la) and b[0..lb) (insertions, deletions,
+ * substitutions and swaps of neighbours each count 1), or a number above
+ * `cap` once it is certain to exceed it.  Names are short (LONG_NAME_MAX). */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb,
+                            size_t cap)
+{
+    if (la > LONG_NAME_MAX || lb > LONG_NAME_MAX)
+        return cap + 1;
+    size_t d[LONG_NAME_MAX + 1][LONG_NAME_MAX + 1];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+                a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    }
+    return d[la][lb];
+}
+
+/* The long option closest to the unknown `name` (len bytes), for "did you
+ * mean": within 2 edits, and fewer than half the name's letters, so that
+ * a short word is not matched to anything; NULL if none or a tie. */
+static const char *closest_long(const struct option *longopts,
+                                const char *name, size_t len)
+{
+    size_t cap = len / 2 < 2 ? len / 2 : 2, best = cap + 1;
+    const char *found = NULL;
+    for (const struct option *o = longopts; o->name != NULL; o++) {
+        size_t dist = edit_distance(name, len, o->name, strlen(o->name), cap);
+        if (dist < best) {
+            best = dist;
+            found = o->name;
+        } else if (dist == best) {
+            found = NULL; /* two as close: no guess */
+        }
+    }
+    return best <= cap ? found : NULL;
 }
 
 /* Stores the value of one option as its row says.  Returns 0, -1 after a
@@ -143,6 +220,7 @@ static void diagnose_long(const struct option *longopts, const char *word,
     size_t len = strcspn(name, "=");
     const struct option *exact = NULL;
     size_t matches = 0;
+    const char *guess;
     char list[256] = "";
     /* The candidates shortest first (the likeliest meant), ties in the
      * table's order. */
@@ -169,6 +247,9 @@ static void diagnose_long(const struct option *longopts, const char *word,
     else if (exact == NULL && matches > 1)
         snprintf(msg, size, "ambiguous option '--%.*s' (could be %s)", (int)len,
                  name, list);
+    else if ((guess = closest_long(longopts, name, len)) != NULL)
+        snprintf(msg, size, "unknown option '--%.*s' (did you mean --%s?)",
+                 (int)len, name, guess);
     else
         snprintf(msg, size, "unknown option '--%.*s'", (int)len, name);
 }
@@ -313,8 +394,10 @@ enum cli_parse_status options_parse(int argc, char **argv,
      * a previous call, so the parser can run more than once (fuzzing). */
     optind = 0;
     int c;
+    const char *given[ROWS_MAX] = {0};
     while ((c = getopt_long(argc, argv, g.optstring, g.longopts, NULL)) != -1) {
-        const struct cli_option *row = row_for(&g, c);
+        int at = longopt_index(&g, c);
+        const struct cli_option *row = at >= 0 ? g.row_of[at] : NULL;
         if (c == ':')
             return usage_error("missing value for option",
                                offending_option(argv, name, sizeof name));
@@ -326,6 +409,8 @@ enum cli_parse_status options_parse(int argc, char **argv,
         if (row == NULL)
             return usage_error("unknown option",
                                offending_option(argv, name, sizeof name));
+        if (check_repeat(given, at, row, optarg) != 0)
+            return CLI_USAGE;
         int rc = take_row(&ps, row, optarg);
         if (rc != 0)
             return rc > 0 ? CLI_DONE : CLI_USAGE;

@@ -43,6 +43,8 @@ struct cli_options {
 
     /* Job selection and the JSON Lines report (select.h, jsonl.h). */
     int newer;               /* --newer: skip outputs that are current   */
+    int include_outputs;     /* --include-outputs: take inputs that are
+                                outputs of tempitch (plan.h)            */
     unsigned long shard_k;   /* --shard K/N: this process takes share K  */
     unsigned long shard_n;   /* of N (1 <= K <= N); 0 when not given     */
     const char *report_path; /* --report FILE: append JSON lines, or NULL */

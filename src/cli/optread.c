@@ -140,8 +140,20 @@ static int list_value(const struct cli_option *row, const char *text, double *v)
     return parse_ranged(text, row->what, row->unit, lo, hi, v);
 }
 
-/* "A,B,C": each value as `row` reads it, at most CLI_VALUES_MAX.  A later
- * use of the same option replaces the whole list. */
+/* Whether a list that failed, such as "1,25", was more likely meant as a
+ * number with a decimal comma: one comma with digits on both sides. */
+static int decimal_comma(const char *text)
+{
+    const char *comma = strchr(text, ',');
+    if (comma == NULL || strchr(comma + 1, ',') != NULL)
+        return 0;
+    const char *p = text + (text[0] == '-' || text[0] == '+');
+    size_t left = strspn(p, "0123456789"), right = strspn(comma + 1, "0123456789");
+    return left > 0 && p + left == comma && right > 0 && comma[1 + right] == '\0';
+}
+
+/* "A,B,C": each value as `row` reads it, at most CLI_VALUES_MAX (options.c
+ * refuses the same option twice). */
 static int parse_list(const char *text, const struct cli_option *row,
                       double *values, size_t *count)
 {
@@ -163,8 +175,16 @@ static int parse_list(const char *text, const struct cli_option *row,
         piece[len] = '\0';
         int rc = list_value(row, piece, &values[n]);
         free(piece);
-        if (rc != 0)
+        if (rc != 0) {
+            if (decimal_comma(text))
+                message("tempitch: '%s' was read as a list of two values, "
+                        "%.*s and %s (',' separates values); a decimal "
+                        "point is written '.': %.*s.%s\n",
+                        text, (int)strcspn(text, ","), text,
+                        strchr(text, ',') + 1, (int)strcspn(text, ","), text,
+                        strchr(text, ',') + 1);
             return -1;
+        }
         n++;
         if (p[len] == '\0')
             break;

@@ -229,17 +229,17 @@ static int read_before(const struct plan *p, const struct stat *st,
     return 0;
 }
 
-/* Step 5 for one job that still runs: header, -D, output identity.
- * `prev` is the job before, whose header is reused when it is the same
- * input (the combinations of one input follow each other). */
-static void examine(const struct cli_options *o, struct job *j,
-                    const struct job *prev, const struct stat *in_st,
-                    const struct input_id *ids, size_t nids)
+/* Step 5 for one job that still runs, first part: its input's header
+ * (length, stamp).  `prev` is the job before, whose header is reused when
+ * it is the same input (the combinations of one input follow each
+ * other). */
+static void read_header(const struct cli_options *o, struct job *j,
+                        const struct job *prev, const struct stat *in_st)
 {
-    double duration = settings_duration(&j->entry->settings);
-    int from_stdin = convert_is_stdio(j->input);
+    int from_stdin = convert_is_stdio(j->input), ours = 0;
     if (prev != NULL && prev->input == j->input && prev->seconds >= 0) {
         j->seconds = prev->seconds;
+        ours = prev->result.status == CONVERT_OURS;
     } else if (S_ISREG(in_st->st_mode) && !from_stdin) {
         struct sfio_header h;
         if (sfio_probe(j->input, &h, j->result.reason,
@@ -251,11 +251,28 @@ static void examine(const struct cli_options *o, struct job *j,
         }
         if (h.frames >= 0 && h.rate > 0)
             j->seconds = (double)h.frames / h.rate;
+        ours = h.by_tempitch && !o->include_outputs && o->output == NULL;
+    }
+    /* Without -o the outputs are written beside the inputs, so a second
+     * run would take the first one's outputs as inputs (song.p+2.p+2.wav).
+     * With -o they go elsewhere, and an input is what the user named. */
+    if (ours) {
+        refuse(j, j->input, "%s", CONVERT_REASON_OURS);
+        j->result.status = CONVERT_OURS;
     }
     /* FIFOs, devices and standard input (even a redirected file: reading
      * its header would move the offset the job starts from) are not
      * opened here: reading their header would consume it.  Their length
      * stays unknown. */
+}
+
+/* Step 5, second part, for a job whose header was read: -D, output
+ * identity.  ids[nids] are the inputs the batch reads. */
+static void examine(const struct cli_options *o, struct job *j,
+                    const struct stat *in_st, const struct input_id *ids,
+                    size_t nids)
+{
+    double duration = settings_duration(&j->entry->settings);
 
     if (duration > 0) {
         if (j->seconds < 0) {
@@ -434,23 +451,27 @@ static enum plan_status examine_all(const struct cli_options *o, struct plan *p,
     struct input_id *ids = malloc((p->njobs ? p->njobs : 1) * sizeof *ids);
     if (ids == NULL)
         return out_of_memory();
-    size_t nids = 0;
-    for (size_t i = 0; i < p->njobs; i++) {
-        if (st_ok[i]) {
-            ids[nids].dev = st[i].st_dev;
-            ids[nids++].ino = st[i].st_ino;
-        }
-    }
-    qsort(ids, nids, sizeof *ids, compare_ids);
     for (size_t i = 0; i < p->njobs; i++) {
         if (p->jobs[i].runs && st_ok[i] && read_before(p, st, st_ok, i))
             refuse(&p->jobs[i], p->jobs[i].input,
                    "a pipe or device can be read only once, and an earlier "
                    "job reads it (save it to a file for several outputs)");
         if (p->jobs[i].runs)
-            examine(o, &p->jobs[i], i > 0 ? &p->jobs[i - 1] : NULL, &st[i], ids,
-                    nids);
+            read_header(o, &p->jobs[i], i > 0 ? &p->jobs[i - 1] : NULL, &st[i]);
     }
+    /* The inputs the batch reads: not those skipped as tempitch's own
+     * outputs, which a job may then replace (with --force). */
+    size_t nids = 0;
+    for (size_t i = 0; i < p->njobs; i++) {
+        if (st_ok[i] && p->jobs[i].result.status != CONVERT_OURS) {
+            ids[nids].dev = st[i].st_dev;
+            ids[nids++].ino = st[i].st_ino;
+        }
+    }
+    qsort(ids, nids, sizeof *ids, compare_ids);
+    for (size_t i = 0; i < p->njobs; i++)
+        if (p->jobs[i].runs)
+            examine(o, &p->jobs[i], &st[i], ids, nids);
     free(ids);
     return PLAN_OK;
 }
@@ -505,6 +526,8 @@ static enum plan_status plan_jobs(const struct cli_options *o,
 enum plan_status plan_build(const struct cli_options *o, struct plan *p)
 {
     memset(p, 0, sizeof *p);
+    if (collide_output_operand(o) != PLAN_OK)
+        return PLAN_USAGE;
     /* Walks do not enter the output directory: a second run would
      * otherwise take the first run's outputs as inputs. */
     struct stat out_st;

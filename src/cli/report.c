@@ -24,6 +24,7 @@ const char *report_status_name(enum convert_status s)
     case CONVERT_OK:
         return "ok";
     case CONVERT_EXISTS:
+    case CONVERT_OURS:
         return "skipped";
     case CONVERT_UP_TO_DATE:
         return "up-to-date";
@@ -252,6 +253,8 @@ static void put_status(FILE *out, const struct job *j, const char *shown)
                     r->invalid == 1 ? "" : "s");
     } else if (r->status == CONVERT_EXISTS) {
         fputs(": exists", out);
+    } else if (r->status == CONVERT_OURS) {
+        fputs(": made by tempitch", out);
     } else if (r->status == CONVERT_FAILED) {
         fputs(": ", out);
         const char *about = r->about ? r->about : j->input;

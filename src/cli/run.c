@@ -95,6 +95,7 @@ static void report_job(struct run *r, size_t ji)
         r->st->ok++;
         break;
     case CONVERT_EXISTS:
+    case CONVERT_OURS:
         r->st->skipped++;
         break;
     case CONVERT_FAILED:

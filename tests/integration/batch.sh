@@ -76,7 +76,8 @@ case_suffix_names() {
     [[ -f take.T1.25.wav ]] || fail "-T 120:150 name: $(ls)"
     # The extension, and so the format, is kept.
     run -q song.wav -o song.flac
-    run -q -p 1 song.flac
+    # (a tempitch output, taken as an input only when asked: own_outputs)
+    run -q --include-outputs -p 1 song.flac
     expect_status 0
     [[ -f song.p+1.flac ]] || fail "flac name: $(ls)"
     [[ $(info song.p+1.flac major) == 0x170000 ]] || fail "not a FLAC output"
@@ -223,6 +224,46 @@ case_skip_existing() {
     run -q --force -p 1 a.wav b.wav c.wav -o out
     expect_status 0
     [[ $(info out/b.wav frames) -eq $(info b.wav frames) ]] || fail "--force did not replace"
+    no_temp_files .
+}
+
+# Without -o, a second run beside the first one's outputs skips them (they
+# hold tempitch's stamp) instead of making song.p+2.p+2.wav; with -o, or
+# --include-outputs, they are inputs like any other.
+case_own_outputs() {
+    gen -d 0.3 a.wav
+    gen -d 0.3 b.wav
+    run -q -p 2 a.wav b.wav
+    expect_status 0
+    cp a.p+2.wav first.bin
+    run -p 2 --force a.wav a.p+2.wav b.wav b.p+2.wav
+    expect_status 1
+    expect_stderr "tempitch: a.p+2.wav: made by tempitch (an earlier output; --include-outputs processes it)"
+    expect_stderr "tempitch: b.p+2.wav: made by tempitch (an earlier output; --include-outputs processes it)"
+    [[ $(wc -l <stderr.txt) -eq 2 ]] || fail "extra stderr: $(cat stderr.txt)"
+    grep -qE '^a\.p\+2\.wav .* skipped: made by tempitch$' stdout.txt ||
+        fail "no skipped row: $(cat stdout.txt)"
+    expect_stdout "files: 2 ok, 0 failed, 2 skipped (4 in all)"
+    [[ ! -e a.p+2.p+2.wav && ! -e b.p+2.p+2.wav ]] ||
+        fail "an output was processed again: $(ls)"
+    # a skipped output is not an input of the batch: --force replaced it
+    same_bytes a.p+2.wav first.bin
+    run -q --json -p 2 a.p+2.wav b.p+2.wav a.wav
+    expect_status 1
+    python3 - stdout.txt <<'PY' || fail "JSON of a skipped output: $(cat stdout.txt)"
+import json, sys
+files = json.load(open(sys.argv[1]))["files"]
+mine = [f for f in files if f["input"] == "a.p+2.wav"][0]
+assert mine["status"] == "skipped", mine
+assert mine["error"].startswith("made by tempitch"), mine
+PY
+    run -q --include-outputs -p 2 a.wav a.p+2.wav b.wav
+    expect_status 1 # a.p+2.wav and b.p+2.wav exist: skipped, not forced
+    [[ -f a.p+2.p+2.wav ]] || fail "--include-outputs did not process it"
+    mkdir out
+    run -q -p 2 a.p+2.wav b.p+2.wav -o out
+    expect_status 0
+    [[ -f out/a.p+2.wav && -f out/b.p+2.wav ]] || fail "-o out: $(ls out)"
     no_temp_files .
 }
 

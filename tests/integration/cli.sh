@@ -95,9 +95,56 @@ case_conflicting_options() {
     run -p 12 -f 2 in.wav -o out.wav
     expect_status 2
     expect_stderr "both set the pitch"
-    # Repeating one spelling is fine: the last value wins.
-    run -q -T 2 -T 1.25 in.wav -o out.wav
+    # An option with a value given twice is refused (a second -p is more
+    # likely a second value than a correction); one without may repeat.
+    run -T 2 -T 1.25 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "tempitch: -T given twice ('2', then '1.25'); give it once (for several values, one list: -T 2,1.25)"
+    run -j 1 --jobs 2 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "tempitch: -j given twice ('1', then '2'); give it once"
+    run --format flac --format=wav in.wav
+    expect_status 2
+    expect_stderr "tempitch: --format given twice ('flac', then 'wav'); give it once"
+    [[ ! -e out.wav ]] || fail "a usage error wrote out.wav"
+    run -q -v -q --force --force in.wav -o out.wav
     expect_status 0
+    expect_no_stderr
+    # A decimal comma reads as a list of two values: said so.
+    run -T 1,25 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "tempitch: '1,25' was read as a list of two values, 1 and 25 (',' separates values); a decimal point is written '.': 1.25"
+    run -p 2,100 in.wav -o out.wav
+    expect_status 2
+    expect_stderr "read as a list of two values, 2 and 100"
+    run -p 2,3,100 in.wav -o out.wav
+    expect_status 2
+    grep -q 'read as a list' stderr.txt && fail "a three-value list called a decimal comma"
+    true
+}
+
+# sox's and rubberband's order (output last) on a command that takes the
+# output with -o: refused before anything is written, with the fix.
+case_output_as_operand() {
+    gen -d 0.1 in.wav
+    run -p 2 in.wav out.wav
+    expect_status 2
+    expect_stderr "tempitch: out.wav does not exist: did you mean -o out.wav? (every operand is an input; the output is given with -o)"
+    [[ ! -e out.wav && ! -e in.p+2.wav ]] || fail "a file was written: $(ls)"
+    run -q -p 2 in.wav -o out.wav
+    expect_status 0
+    run -p 3 in.wav out.wav
+    expect_status 2
+    expect_stderr "tempitch: out.wav is an output of tempitch: did you mean -o out.wav?"
+    [[ ! -e in.p+3.wav ]] || fail "in.p+3.wav was written"
+    # not the mistake: both inputs exist and neither is an output, or
+    # --include-outputs says the output is meant as an input
+    gen -d 0.1 other.wav
+    run -q -p 3 in.wav other.wav
+    expect_status 0
+    run -q -p 3 --force --include-outputs in.wav out.wav
+    expect_status 0
+    [[ -f out.p+3.wav ]] || fail "--include-outputs: $(ls)"
 }
 
 case_unknown_option() {
@@ -121,6 +168,15 @@ case_unknown_option() {
     run --qui=1 in.wav -o out.wav
     expect_status 2
     expect_stderr "option '--quiet' takes no value"
+    # a close misspelling is named; a word close to nothing is not
+    run --fromat=wav in.wav -o out.wav
+    expect_status 2
+    expect_stderr "unknown option '--fromat' (did you mean --format?)"
+    run --forse in.wav -o out.wav
+    expect_status 2
+    expect_stderr "unknown option '--forse' (did you mean --force?)"
+    run --bogus in.wav -o out.wav
+    grep -q 'did you mean' stderr.txt && fail "a guess for --bogus: $(cat stderr.txt)"
     [[ ! -e out.wav ]] || fail "a usage error wrote out.wav"
 }
 

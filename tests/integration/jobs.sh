@@ -97,7 +97,9 @@ case_recursive_tree() {
 
     # Without -o, outputs go beside their inputs, with the tagged name.
     rm -rf out
-    run -q -r -T 2 music
+    # (d.flac is a tempitch output, which a run without -o skips unless
+    # asked)
+    run -q -r -T 2 --include-outputs music
     expect_status 0
     [[ -f music/rock/live/b.T2.wav && -f music/jazz/d.T2.flac &&
         -f music/top.T2.wav && -f music/rock/toplink.T2.wav ]] ||
