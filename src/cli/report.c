@@ -299,6 +299,19 @@ void report_table(FILE *out, const struct plan *p, const struct batch_stats *st)
     if (st->up_to_date > 0)
         fprintf(out, ", %zu up to date", st->up_to_date);
     fprintf(out, " (%zu in all)\n", p->njobs);
+    size_t ran = 0;
+    for (size_t i = 0; i < p->njobs; i++)
+        ran += p->jobs[i].took >= 0;
+    if (st->threads == 1 && ran > 0 && st->wall > MIN_SECONDS) {
+        /* One worker (one file, -j 1, a pipe) has no parallel speedup to
+         * speak of: what is left to say is how much of the wall time went
+         * into the files. */
+        fprintf(out, "time: wall %.3f s, of which %.3f s in the file%s (%zu "
+                "file%s, 1 thread)\n",
+                st->wall, st->sum, ran == 1 ? "" : "s", ran,
+                ran == 1 ? "" : "s");
+        return;
+    }
     fprintf(out, "time: wall %.3f s, sum of file times %.3f s", st->wall,
             st->sum);
     if (st->threads > 0 && st->wall > MIN_SECONDS) {

@@ -18,9 +18,11 @@
  *   c.wav        2.000        -           -  skipped: exists
  *   d.wav        1.000        -           -  up to date
  *   files: 1 ok, 1 failed, 1 skipped, 1 up to date (4 in all)
- *   time: wall 0.045 s, sum of file times 0.041 s, speedup 0.91x on
- *         1 thread, parallel efficiency 91 %
- * (the last two lines are one line each).  The JSON object has the same
+ *   time: wall 0.045 s, sum of file times 0.041 s, speedup 1.82x on
+ *         2 threads, parallel efficiency 91 %
+ * (the last two lines are one line each).  On one thread (one file, -j 1)
+ * there is no speedup to report; the last line is then
+ *   time: wall 0.045 s, of which 0.041 s in the file (1 file, 1 thread)  The JSON object has the same
  * data; see report_json.
  */
 #ifndef TEMPITCH_CLI_REPORT_H

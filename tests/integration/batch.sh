@@ -416,10 +416,16 @@ case_table() {
     expect_stdout "files: 3 ok, 1 failed, 0 skipped (4 in all)"
     grep -qE '^time: wall [0-9.]+ s, sum of file times [0-9.]+ s, speedup [0-9.]+x on 2 threads, parallel efficiency [0-9]+ %$' \
         stdout.txt || fail "summary line: $(cat stdout.txt)"
-    # Threads used are min(-j, files that run).
+    # Threads used are min(-j, files that run); on one there is no
+    # speedup to speak of.
     run -j 8 --force c.wav -o out
     expect_status 0
-    expect_stdout "on 1 thread,"
+    grep -qE '^time: wall [0-9.]+ s, of which [0-9.]+ s in the file \(1 file, 1 thread\)$' \
+        stdout.txt || fail "one-file summary: $(cat stdout.txt)"
+    grep -q 'speedup\|efficiency' stdout.txt && fail "speedup of one file: $(cat stdout.txt)"
+    run -j 1 --force a.wav c.wav -o out
+    expect_status 0
+    expect_stdout "in the files (2 files, 1 thread)"
     # Nothing ran at all.
     run nothing.wav
     expect_status 1
