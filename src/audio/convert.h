@@ -161,6 +161,12 @@ struct converter *converter_new(void);
 /* Frees everything; NULL is ignored. */
 void converter_free(struct converter *c);
 
+/* Seconds of input read so far by the convert_file that runs on `c` (of
+ * its current pass: --normalize's second pass starts again from 0), for
+ * a progress display: callable from another thread at any time, without
+ * a lock.  Meaningless when no file is being converted. */
+double converter_seconds_read(struct converter *c);
+
 /* Converts `in_path` into `out_path` with `params`.  Refuses (before doing
  * any work) an input that is a directory, an output that is the input file
  * (by device and inode, so other names for it are caught too), an existing

@@ -26,7 +26,16 @@ enum { STALL_LIMIT = 64 };
 
 struct converter *converter_new(void)
 {
-    return calloc(1, sizeof(struct converter));
+    struct converter *c = calloc(1, sizeof(struct converter));
+    if (c != NULL)
+        atomic_init(&c->read_us, 0);
+    return c;
+}
+
+double converter_seconds_read(struct converter *c)
+{
+    return (double)atomic_load_explicit(&c->read_us, memory_order_relaxed) *
+           1e-6;
 }
 
 void converter_free(struct converter *c)
@@ -60,6 +69,7 @@ enum convert_status convert_fail(struct convert_result *r, const char *path,
 int converter_prepare(struct converter *c, int channels, double rate,
                       const struct convert_params *p)
 {
+    atomic_store_explicit(&c->read_us, 0, memory_order_relaxed);
     if (c->engine != NULL && (c->channels != channels || c->rate != rate)) {
         tp_stretch_destroy(c->engine);
         c->engine = NULL;
@@ -191,7 +201,9 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
     const size_t ch = (size_t)c->channels;
     size_t in_len = 0, in_pos = 0;
     int eof = 0, stalled = 0;
+    unsigned long long read = 0; /* frames of this pass */
     *engine_rc = TP_OK;
+    atomic_store_explicit(&c->read_us, 0, memory_order_relaxed);
 
     while (!tp_stretch_finished(c->engine)) {
         if (in_pos == in_len && !eof) {
@@ -205,6 +217,10 @@ static enum stream_error stream(struct converter *c, SNDFILE *in, SNDFILE *out,
             eof = n < BLOCK_FRAMES;
             r->frames_in += in_len;
             r->invalid += convert_clean_input(c->in_buf, in_len * ch);
+            read += in_len;
+            atomic_store_explicit(
+                &c->read_us, (unsigned long long)((double)read * 1e6 / c->rate),
+                memory_order_relaxed);
         }
         tp_data d = {
             .in = c->in_buf + in_pos * ch,

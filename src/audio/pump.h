@@ -16,6 +16,7 @@
 #include <tempitch/stretch.h>
 
 #include <sndfile.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 /* Frames per read and per engine output call.  Large enough that the
@@ -30,6 +31,10 @@ struct converter {
     float *out_buf; /* BLOCK_FRAMES * channels */
     size_t buf_channels;
     struct limitout lim; /* the output limiter, kept like the engine */
+    /* Microseconds of input read by the pass that runs (0 before its
+     * first block): written by the converting thread, read by a progress
+     * display in another (converter_seconds_read). */
+    atomic_ullong read_us;
 };
 
 /* What one pass knows about the output it wrote. */

@@ -3,8 +3,10 @@
  *
  *   [ 12/200]  6.0 %  3.2 s  song.wav
  *
- * files finished / files, share of the audio done, time since the start,
- * and a file being worked on.  Drawn only when asked to (stderr is a
+ * files finished / files, share of the audio done (of the files that are
+ * running, the part read so far: one long file moves the line too; by
+ * file count when a length is unknown), time since the start, and a file
+ * being worked on.  Drawn only when asked to (stderr is a
  * terminal and not -q), at most 4 times a second, and not at all during
  * the first quarter second, so quick batches never flash a line.  Single-
  * threaded: call it from the thread that runs the pool.

@@ -38,6 +38,7 @@ struct run {
     size_t next_report;      /* first plan job not yet reported        */
     struct batch_stats *st;
     struct progress progress;
+    double shown_fraction; /* the largest fraction drawn so far         */
     size_t refused;     /* jobs the plan refused (never in the pool) */
     double total_audio; /* seconds of audio of the jobs that run      */
     int lengths_known;  /* every job that runs has a known length     */
@@ -73,10 +74,12 @@ static int run_job(void *user, size_t k, int worker)
     }
     j->took = clock_seconds() - t0;
 
+    /* Not running first, then done: a display in between counts the
+     * file in neither rather than in both (it never goes back: on_tick). */
+    atomic_store(&r->running[worker], 0);
     if (j->seconds > 0)
         atomic_fetch_add(&r->audio_done,
                          (unsigned long long)(j->seconds * 1e6));
-    atomic_store(&r->running[worker], 0);
     return s == CONVERT_OK       ? JOB_OK
            : s == CONVERT_EXISTS ? JOB_SKIPPED
                                  : JOB_FAILED;
@@ -132,10 +135,10 @@ static void on_tick(void *user, size_t finished, size_t total)
     size_t files = r->plan->njobs;
     size_t done = r->refused + finished;
     /* By audio when every length is known (long files weigh more), by
-     * file count otherwise. */
+     * file count otherwise.  The audio counts the part of each running
+     * file read so far, so that a long file moves the line while it runs. */
     double fraction = files > 0 ? (double)done / files : 1.0;
-    if (r->lengths_known && r->total_audio > 0)
-        fraction = (double)atomic_load(&r->audio_done) * 1e-6 / r->total_audio;
+    double audio = (double)atomic_load(&r->audio_done) * 1e-6;
     /* The running file that comes first in input order: the one the
      * in-order reports are waiting for. */
     size_t first = 0;
@@ -143,7 +146,18 @@ static void on_tick(void *user, size_t finished, size_t total)
         size_t ji = atomic_load(&r->running[w]);
         if (ji != 0 && (first == 0 || ji < first))
             first = ji;
+        if (ji != 0)
+            audio += converter_seconds_read(r->conv[w]);
     }
+    if (r->lengths_known && r->total_audio > 0)
+        fraction = audio / r->total_audio;
+    /* A pass of --normalize read again, or a file between its last read
+     * and its report, would move the line back: it only goes forward. */
+    if (fraction > 1.0)
+        fraction = 1.0;
+    if (fraction < r->shown_fraction)
+        fraction = r->shown_fraction;
+    r->shown_fraction = fraction;
     const char *name = first > 0 ? r->plan->jobs[first - 1].input : NULL;
     progress_update(&r->progress, done, files, fraction, name);
 }

@@ -536,6 +536,31 @@ case_progress_tty() {
     [[ $status -eq 0 && ! -s tty.txt ]] || fail "-q on a terminal printed: $(cat -A tty.txt)"
 }
 
+# One long file: the line moves while it runs (by the audio read so far),
+# not only when it ends, and never goes back.
+case_progress_within_file() {
+    command -v script >/dev/null 2>&1 || skip "no script(1) to provide a terminal"
+    local secs=60
+    sanitized && secs=8 # the sanitizers run the engine 5-20x slower
+    gen -d "$secs" long.wav
+    set +e
+    script -qec "$(printf '%q ' "$TEMPITCH" -j 1 --fine -T 0.3 long.wav -o out.wav)" \
+        /dev/null >tty.txt 2>&1 </dev/null
+    status=$?
+    set -e
+    last_args="(on a terminal) -j 1 --fine -T 0.3 long.wav -o out.wav"
+    [[ $status -eq 0 ]] || fail "exit $status: $(cat tty.txt)"
+    tr '\r' '\n' <tty.txt | sed -n 's/^\[0\/1\] *\([0-9.]*\) %.*long\.wav *$/\1/p' >shares.txt
+    [[ $(wc -l <shares.txt) -ge 2 ]] ||
+        fail "fewer than two progress lines during the file: $(cat -A tty.txt)"
+    python3 - shares.txt <<'PY' || fail "progress within the file: $(tr '\n' ' ' <shares.txt)"
+import sys
+v = [float(x) for x in open(sys.argv[1])]
+assert all(0 < x < 100 for x in v), v
+assert v == sorted(v) and v[-1] > v[0], v
+PY
+}
+
 case_bench_options() {
     local spec
     # option value expected-range-text
