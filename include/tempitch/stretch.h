@@ -107,6 +107,12 @@ int tp_stretch_set_formant(tp_stretch *s, int preserve,
 int tp_stretch_get_formant(const tp_stretch *s, int *preserve,
                            double *envelope_semitones);
 
+/* 1 when the current settings leave the audio as it is (tempo 1, pitch
+ * ratio 1, formants not moved), so that the output is the input bit for
+ * bit; 0 otherwise, and for s NULL.  For callers that treat a copy
+ * differently (not dithering it, say). */
+int tp_stretch_is_identity(const tp_stretch *s);
+
 /* Quality mode: a trade between speed and fidelity.
  *   TP_QUALITY_BALANCED  the default.
  *   TP_QUALITY_FAST      about twice as fast: a shorter resampler kernel

@@ -12,6 +12,7 @@
 #ifndef TEMPITCH_AUDIO_CONVERT_H
 #define TEMPITCH_AUDIO_CONVERT_H
 
+#include "dither.h"
 #include "settings.h"
 
 #include <stddef.h>
@@ -28,6 +29,10 @@ struct convert_policy {
                       scale" below)                                      */
     int sync;      /* nonzero: fsync the output (and its directory)
                       before reporting it done                           */
+    /* How 8- and 16-bit PCM outputs are rounded (dither.h): dithered
+     * (DITHER_TPDF, the default, or DITHER_SHAPED) unless their samples
+     * are the input's own (see convert_file), or rounded (DITHER_NONE). */
+    enum dither_mode dither;
 };
 
 /* The output's format, as sndfile.h SF_FORMAT_* codes.  major 0: from the

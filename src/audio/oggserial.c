@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "oggserial.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -88,7 +89,7 @@ int ogg_fix_serial(int fd)
 
     /* Pass 1: check the structure (one logical stream) and hash the
      * contents with the serial and CRC fields blanked out. */
-    uint64_t hash = 0xcbf29ce484222325u; /* FNV-1a */
+    uint64_t hash = HASH_FNV_START;
     uint32_t serial = 0;
     off_t at = 0;
     for (int first = 1;; first = 0) {
@@ -107,10 +108,7 @@ int ogg_fix_serial(int fd)
             return 0; /* multiplexed: not ours to touch */
         memset(page + SERIAL_AT, 0, 4);
         memset(page + CRC_AT, 0, 4);
-        for (ssize_t i = 0; i < n; i++) {
-            hash ^= page[i];
-            hash *= 0x100000001b3u;
-        }
+        hash = hash_bytes(hash, page, (size_t)n);
         at += n;
     }
     uint32_t new_serial = (uint32_t)(hash ^ (hash >> 32));

@@ -43,6 +43,7 @@ void converter_free(struct converter *c)
     if (c == NULL)
         return;
     tp_stretch_destroy(c->engine);
+    dither_free(&c->dither);
     free(c->in_buf);
     free(c->out_buf);
     limitout_free(&c->lim);
@@ -169,6 +170,8 @@ static int write_block(SNDFILE *out, float *buf, size_t frames, size_t ch,
     if (frames == 0)
         return 0;
     r->clipped += clip_output(buf, frames * ch, k);
+    if (k->dither != NULL)
+        dither_apply(k->dither, buf, frames);
     sf_count_t w = sf_writef_float(out, buf, (sf_count_t)frames);
     if (w != (sf_count_t)frames)
         return -1;
@@ -349,6 +352,68 @@ static enum convert_status fail_write(struct convert_result *r,
  * I/O, see below) and prepares it before any audio: the limiter, the
  * input's strings, the stamp, clipping.  Returns NULL after recording
  * why. */
+/* Bits of the samples of PCM `format` that dither applies to (8 or 16), or
+ * 0: wider words have noise far below any other; floats, companded and
+ * lossy formats are not rounded onto a linear grid. */
+static int dither_bits(int format)
+{
+    switch (format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+        return 8;
+    case SF_FORMAT_PCM_16:
+        return 16;
+    }
+    return 0;
+}
+
+/* Whether the input's samples are already on a `bits`-bit grid, so that
+ * a copy of them needs no rounding. */
+static int input_fits(int in_format, int bits)
+{
+    switch (in_format & SF_FORMAT_SUBMASK) {
+    case SF_FORMAT_PCM_S8:
+    case SF_FORMAT_PCM_U8:
+        return 1;
+    case SF_FORMAT_PCM_16:
+    case SF_FORMAT_ULAW:
+    case SF_FORMAT_ALAW:
+    case SF_FORMAT_IMA_ADPCM:
+    case SF_FORMAT_MS_ADPCM:
+        return bits >= 16;
+    }
+    return 0;
+}
+
+/* Dither where the output is 8- or 16-bit PCM and its samples are not
+ * the input's own: processed by the engine, scaled (--normalize's second
+ * pass), or from an input with more bits.  An exact copy onto as many
+ * bits stays bit-exact.  The noise starts from one fixed seed in every
+ * file: the same job gives the same bytes on every run, and so do two
+ * ways to the same float samples (a change then a copy to 16 bits, or
+ * the change straight to 16 bits; with or without a --clip that clips
+ * nothing).  Sets k->dither; returns 0 or ENOMEM. */
+/* Any fixed number: part of what every dithered output is. */
+#define DITHER_SEED 0x7E3B1C2D5A69F084ULL
+
+static int prepare_dither(struct converter *c, const SF_INFO *in_info,
+                          int format, const struct convert_params *params,
+                          struct out_check *k)
+{
+    int bits = dither_bits(format);
+    k->dither = NULL;
+    if (bits == 0 || params->policy.dither == DITHER_NONE)
+        return 0;
+    if (tp_stretch_is_identity(c->engine) && k->gain == 1.0f &&
+        input_fits(in_info->format, bits))
+        return 0;
+    if (dither_prepare(&c->dither, params->policy.dither, in_info->channels,
+                       bits, DITHER_SEED) != 0)
+        return ENOMEM;
+    k->dither = &c->dither;
+    return 0;
+}
+
 static SNDFILE *open_output(struct converter *c, SNDFILE *in,
                             const SF_INFO *in_info, int format, struct sink *to,
                             struct fdvio *vio, const char *out_path,
@@ -370,6 +435,10 @@ static SNDFILE *open_output(struct converter *c, SNDFILE *in,
             convert_fail(r, out_path, "%s", strerror(err));
             return NULL;
         }
+    }
+    if (prepare_dither(c, in_info, format, params, k) != 0) {
+        convert_fail(r, out_path, "%s", strerror(ENOMEM));
+        return NULL;
     }
     /* A file is written through our own I/O (fdvio.h), which sees every
      * write error and stops at the container's size limit; the descriptor

@@ -31,6 +31,7 @@ struct converter {
     float *out_buf; /* BLOCK_FRAMES * channels */
     size_t buf_channels;
     struct limitout lim; /* the output limiter, kept like the engine */
+    struct dither dither; /* 8- and 16-bit outputs' rounding, likewise */
     /* Microseconds of input read by the pass that runs (0 before its
      * first block): written by the converting thread, read by a progress
      * display in another (converter_seconds_read). */
@@ -45,6 +46,7 @@ struct out_check {
     int clamp;      /* ... and clip them here (see open_output)         */
     float peak;     /* largest magnitude before the gain                  */
     int nonfinite;  /* the engine produced NaN or infinity (a bug)        */
+    struct dither *dither; /* rounds the samples to 8 or 16 bits, or NULL */
 };
 
 /* Where a pass writes: the temporary file of an output (`file`), or

@@ -3,6 +3,7 @@
  * settings.h.
  */
 #include "settings.h"
+#include "convert.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -70,7 +71,8 @@ static void shortest(char *buf, size_t size, double v)
     }
 }
 
-void settings_stamp(const struct settings *s, int normalize, int clip,
+void settings_stamp(const struct settings *s,
+                    const struct convert_policy *policy,
                     char stamp[SETTINGS_STAMP_MAX])
 {
     char pitch[32], tempo[32];
@@ -92,9 +94,13 @@ void settings_stamp(const struct settings *s, int normalize, int clip,
     const char *mode = s->quality == TP_QUALITY_FAST   ? " --fast"
                        : s->quality == TP_QUALITY_FINE ? " --fine"
                                                        : "";
-    snprintf(stamp, SETTINGS_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s",
+    const char *dither = policy->dither == DITHER_SHAPED ? " --dither shaped"
+                         : policy->dither == DITHER_NONE ? " --no-dither"
+                                                         : "";
+    snprintf(stamp, SETTINGS_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s%s",
              TP_VERSION_STRING, pitch, tempo, formant, mode,
-             normalize ? " --normalize" : "", clip ? " --clip" : "");
+             policy->normalize ? " --normalize" : "",
+             policy->clip ? " --clip" : "", dither);
 }
 
 /* Appends ".PART" (or "PART" at the start) to tag. */

@@ -80,15 +80,18 @@ const char *settings_quality_name(enum tp_quality quality);
  * stamp[SETTINGS_STAMP_MAX]: "tempitch VERSION -p SEMITONES -T SPEED",
  * then, each only when given, " --formant-semitones N" (or " -F", only
  * with a pitch change: without one it changes nothing), " --fast" or
- * " --fine", and the full-scale policy (convert.h), which changes the
- * integer outputs that reach full scale: " --normalize", " --clip".  It
+ * " --fine", and of the policy (convert.h) what changes integer outputs:
+ * " --normalize", " --clip" (those that reach full scale), " --dither
+ * shaped" or " --no-dither" (8- and 16-bit ones).  It
  * names what decides the output's samples, each in one canonical
  * spelling: the pitch in semitones, the speed factor the file actually
  * gets (-t 0.8 is -T 1.25; with -D each file's own), every number in the
  * fewest digits that read back exactly.  The version is part of it: a new
  * tempitch may make other samples.  (libsndfile appends
  * " (libsndfile-X.Y.Z)" in the file; stamp.h.) */
-void settings_stamp(const struct settings *s, int normalize, int clip,
+struct convert_policy;
+void settings_stamp(const struct settings *s,
+                    const struct convert_policy *policy,
                     char stamp[SETTINGS_STAMP_MAX]);
 
 /* Writes the tag of output names into tag[SETTINGS_TAG_MAX]: one part per

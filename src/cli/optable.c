@@ -97,6 +97,16 @@ const struct cli_option optable[] = {
 "clip integer and lossy outputs at full scale\n"
 "(and count the samples) instead of limiting\n"
 "their peaks (see below)"},
+    {"dither", 0, OPT_CALL, MODE_BATCH, .take = read_dither, .arg = "MODE",
+     .help =
+"how 8- and 16-bit outputs are rounded: tpdf\n"
+"(default: triangular noise of +-1 step, so that\n"
+"quiet passages get a flat noise floor instead of\n"
+"distortion), shaped (the same noise moved to\n"
+"high frequencies) or none; a copy (no change)\n"
+"of an input with no more bits is never dithered"},
+    {"no-dither", 0, OPT_CALL, MODE_BATCH, .take = read_dither, .help =
+"the same as --dither none"},
     {"sync", 0, OPT_FLAG, MODE_BATCH, AT(policy.sync), .help =
 "flush each output to disk (fsync) before it is\n"
 "renamed into place, so it also survives a\n"

@@ -261,6 +261,36 @@ int read_formant_semitones(struct option_parse *ps,
 /* --fast and --fine together are a usage error, not "the last wins": a
  * script that appends one to a command that already has the other has a
  * bug worth seeing. */
+/* --dither MODE and --no-dither: one setting, so given together (or
+ * --dither twice, which options.c refuses) they are a usage error. */
+int read_dither(struct option_parse *ps, const struct cli_option *row,
+                const char *value)
+{
+    static const char *const names[] = {
+        [DITHER_TPDF] = "tpdf", [DITHER_SHAPED] = "shaped",
+        [DITHER_NONE] = "none"};
+    (void)row;
+    if (ps->dither_given) {
+        message("tempitch: --dither and --no-dither both set the dither; "
+                "give only one\n");
+        return -1;
+    }
+    ps->dither_given = 1;
+    if (value == NULL) {
+        ps->o->policy.dither = DITHER_NONE;
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(value, names[i]) == 0) {
+            ps->o->policy.dither = (enum dither_mode)i;
+            return 0;
+        }
+    }
+    message("tempitch: invalid dither '%s' (expected tpdf, shaped or none)\n",
+            value);
+    return -1;
+}
+
 int read_quality(struct option_parse *ps, const struct cli_option *row,
                  const char *value)
 {

@@ -16,6 +16,7 @@
 struct option_parse {
     struct cli_options *o;
     int threads_given; /* -j was given (--bench then takes it)          */
+    int dither_given;  /* --dither or --no-dither was given             */
 };
 
 /* Prints "tempitch: MSG 'ARG'" (or "tempitch: MSG") and a pointer to
@@ -49,6 +50,7 @@ int parse_int(const char *text, const char *what, long lo, long hi,
 /* -p -f: semitones or ratios; -T -t: speed factors (X:Y too) or
  * duration multiples; each a list A,B,C. */
 option_fn read_list;
+option_fn read_dither;
 option_fn read_duration;  /* -D SECONDS                               */
 option_fn read_threads;   /* -j N                                     */
 option_fn read_verbosity; /* -q -v: the last one wins                 */

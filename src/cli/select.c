@@ -4,6 +4,7 @@
 #define _POSIX_C_SOURCE 200809L /* st_mtim */
 
 #include "select.h"
+#include "hash.h"
 #include "naming.h"
 #include "stamp.h"
 
@@ -17,11 +18,7 @@
 
 unsigned long select_share(const char *key, unsigned long n)
 {
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a 64 offset basis */
-    for (const unsigned char *s = (const unsigned char *)key; *s; s++) {
-        h ^= *s;
-        h *= 0x100000001b3u; /* FNV 64 prime */
-    }
+    uint64_t h = hash_text(key);
     /* FNV's low bits follow the last bytes closely (names that differ
      * only in a digit before ".wav"); a final mix (MurmurHash3's fmix64)
      * spreads every bit over the residue mod N. */
@@ -120,8 +117,8 @@ enum plan_status select_jobs(const struct cli_options *o, struct plan *p)
         take_shard(o, p);
     for (size_t i = 0; i < p->njobs; i++) {
         struct job *j = &p->jobs[i];
-        settings_stamp(&j->params.settings, j->params.policy.normalize,
-                       j->params.policy.clip, j->params.stamp);
+        settings_stamp(&j->params.settings, &j->params.policy,
+                       j->params.stamp);
         if (o->newer)
             take_newer(o, j);
     }

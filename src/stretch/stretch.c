@@ -381,6 +381,13 @@ int tp_stretch_get_formant(const tp_stretch *s, int *preserve,
     return TP_OK;
 }
 
+int tp_stretch_is_identity(const tp_stretch *s)
+{
+    /* configure()'s rule for MODE_COPY */
+    return s != NULL && s->ratio == 1.0 && s->tempo == 1.0 &&
+           formant_warp(s) == 1.0;
+}
+
 double tp_stretch_get_tempo(const tp_stretch *s)
 {
     return s ? s->tempo : 0.0;

@@ -110,6 +110,19 @@ case_conflicting_options() {
     run -q -v -q --force --force in.wav -o out.wav
     expect_status 0
     expect_no_stderr
+    # --dither's modes, and its two spellings together
+    run --dither loud in.wav -o out.wav
+    expect_status 2
+    expect_stderr "tempitch: invalid dither 'loud' (expected tpdf, shaped or none)"
+    rm -f out.wav
+    run --no-dither --dither shaped in.wav -o out.wav
+    expect_status 2
+    expect_stderr "tempitch: --dither and --no-dither both set the dither; give only one"
+    run -q -T 1.25 --dither shaped --subtype pcm16 in.wav -o out.wav
+    expect_status 0
+    [[ $(info out.wav str_software) == *" -T 1.25 --dither shaped ("* ]] ||
+        fail "stamp: $(info out.wav str_software)"
+    rm -f out.wav
     # A decimal comma reads as a list of two values: said so.
     run -T 1,25 in.wav -o out.wav
     expect_status 2

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "convert.h"
 #include "settings.h"
 
 #define V "tempitch " TEMPITCH_VERSION
@@ -34,7 +35,8 @@ static struct settings given(int pitch_opt, double pitch, int tempo_opt,
 static void stamp_of(const struct settings *s, int normalize, int clip,
                      char out[SETTINGS_STAMP_MAX])
 {
-    settings_stamp(s, normalize, clip, out);
+    struct convert_policy policy = {.normalize = normalize, .clip = clip};
+    settings_stamp(s, &policy, out);
 }
 
 static void test_conversions(void **state)
