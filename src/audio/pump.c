@@ -463,7 +463,7 @@ static SNDFILE *open_output(struct converter *c, SNDFILE *in,
     copy_strings(in, out);
     /* Before any audio: FLAC and Ogg write their comments with the first
      * block. */
-    stamp_write(out, params->stamp);
+    stamp_write(out, format, params->stamp);
     k->count_clip = !sfformat_is_float(format);
     if (k->count_clip)
         sf_command(out, SFC_SET_CLIPPING, NULL, SF_TRUE);

@@ -260,7 +260,7 @@ int sfio_probe(const char *path, struct sfio_header *h, char *reason,
     h->frames = sfio_frames(&info);
     h->rate = info.samplerate;
     h->channels = info.channels;
-    h->by_tempitch = stamp_is_tempitch(sf_get_string(f, SF_STR_SOFTWARE));
+    h->by_tempitch = stamp_is_tempitch(stamp_stored(f, info.format));
     sf_close(f);
     return 0;
 }

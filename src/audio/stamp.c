@@ -6,10 +6,11 @@
 
 #include <string.h>
 
-/* Major formats whose SOFTWARE string libsndfile writes and reads back.
- * Listed rather than probed: for MP3 sf_set_string succeeds and the
- * string is silently dropped. */
-static int keeps_strings(int major)
+/* The string of major format `major` that holds the stamp: SOFTWARE
+ * where libsndfile writes and reads it back, the ID3 comment for MP3
+ * (where libsndfile accepts SOFTWARE and silently drops it), 0 for the
+ * formats that keep none.  Listed rather than probed, for that reason. */
+static int stamp_string(int major)
 {
     switch (major) {
     case SF_FORMAT_WAV:
@@ -19,18 +20,26 @@ static int keeps_strings(int major)
     case SF_FORMAT_CAF:
     case SF_FORMAT_FLAC:
     case SF_FORMAT_OGG:
-        return 1;
+        return SF_STR_SOFTWARE;
+    case SF_FORMAT_MPEG:
+        return SF_STR_COMMENT;
     default:
         return 0;
     }
 }
 
-void stamp_write(SNDFILE *f, const char *stamp)
+void stamp_write(SNDFILE *f, int format, const char *stamp)
 {
-    if (stamp == NULL || stamp[0] == '\0')
+    int kind = stamp_string(format & SF_FORMAT_TYPEMASK);
+    if (stamp == NULL || stamp[0] == '\0' || kind == 0)
         return;
-    /* Fails (harmlessly) for formats without strings. */
-    sf_set_string(f, SF_STR_SOFTWARE, stamp);
+    sf_set_string(f, kind, stamp);
+}
+
+const char *stamp_stored(SNDFILE *f, int format)
+{
+    int kind = stamp_string(format & SF_FORMAT_TYPEMASK);
+    return kind != 0 ? sf_get_string(f, kind) : NULL;
 }
 
 int stamp_is_tempitch(const char *software)
@@ -50,10 +59,10 @@ enum stamp_result stamp_check(const char *path, const char *stamp)
     if (f == NULL)
         return STAMP_UNREADABLE;
     enum stamp_result r = STAMP_DIFFERENT;
-    if (!keeps_strings(info.format & SF_FORMAT_TYPEMASK)) {
+    if (stamp_string(info.format & SF_FORMAT_TYPEMASK) == 0) {
         r = STAMP_UNKNOWN;
     } else {
-        const char *s = sf_get_string(f, SF_STR_SOFTWARE);
+        const char *s = stamp_stored(f, info.format);
         size_t n = strlen(stamp);
         /* Ours exactly, or ours with libsndfile's " (libsndfile-X)". */
         if (s != NULL && strncmp(s, stamp, n) == 0 &&

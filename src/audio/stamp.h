@@ -11,8 +11,10 @@
  *
  * Formats that keep the string (checked with libsndfile 1.2): WAV, WAVEX,
  * RF64, AIFF, CAF (an info chunk), FLAC, Ogg Vorbis and Ogg Opus (a
- * comment).  W64, AU, MP3 and the others keep none: for them only the
- * modification times can tell (stamp_check says so).
+ * comment); MP3 keeps it as its ID3 comment instead (which then replaces
+ * a comment copied from the input).  W64, AU and the others keep none:
+ * for them nothing can tell (stamp_check says so, and --newer makes them
+ * again).
  *
  * The stamp is plain text without a time or a host name, so an output
  * stays byte-identical from run to run.
@@ -22,11 +24,15 @@
 
 #include <sndfile.h>
 
-/* Stores `stamp` as the SOFTWARE string of `f`, opened for writing and
+/* Stores `stamp` in `f`, opened for writing as `format` (SF_FORMAT_*) and
  * with no audio written yet (FLAC and Ogg write their comments with the
  * first audio).  An empty stamp, or a format that keeps no strings, stores
  * nothing; neither is an error.  Thread-safe for different handles. */
-void stamp_write(SNDFILE *f, const char *stamp);
+void stamp_write(SNDFILE *f, int format, const char *stamp);
+
+/* The string of `f` (open for reading, of `format`) where a stamp is
+ * kept, or NULL: none in the file, or the format keeps none. */
+const char *stamp_stored(SNDFILE *f, int format);
 
 enum stamp_result {
     STAMP_SAME,      /* the file holds exactly `stamp`                   */

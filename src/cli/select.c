@@ -5,6 +5,7 @@
 
 #include "select.h"
 #include "hash.h"
+#include "message.h"
 #include "naming.h"
 #include "stamp.h"
 
@@ -75,8 +76,10 @@ static int not_older(const struct stat *a, const struct stat *b)
     return a->st_mtim.tv_nsec >= b->st_mtim.tv_nsec;
 }
 
-/* --newer: whether job *j's existing output is current. */
-static int is_current(const struct job *j)
+/* --newer: whether job *j's existing output is current.  One in a format
+ * that keeps no stamp (W64, AU, ...) cannot be shown to be, and counts in
+ * *unknown. */
+static int is_current(const struct job *j, size_t *unknown)
 {
     struct stat in_st, out_st;
     if (stat(j->input, &in_st) != 0 || stat(j->output, &out_st) != 0 ||
@@ -85,16 +88,19 @@ static int is_current(const struct job *j)
     if (!not_older(&out_st, &in_st))
         return 0;
     enum stamp_result r = stamp_check(j->output, j->params.stamp);
-    return r == STAMP_SAME || r == STAMP_UNKNOWN;
+    if (r == STAMP_UNKNOWN)
+        *unknown += 1;
+    return r == STAMP_SAME;
 }
 
-static void take_newer(const struct cli_options *o, struct job *j)
+static void take_newer(const struct cli_options *o, struct job *j,
+                       size_t *unknown)
 {
     int exists = !j->runs && j->result.status == CONVERT_EXISTS;
     int forced = j->runs && o->policy.force;
     if (!exists && !forced)
         return; /* no output to judge, or refused for another reason */
-    if (is_current(j)) {
+    if (is_current(j, unknown)) {
         j->runs = 0;
         memset(&j->result, 0, sizeof j->result);
         j->result.status = CONVERT_UP_TO_DATE;
@@ -115,12 +121,20 @@ enum plan_status select_jobs(const struct cli_options *o, struct plan *p)
 {
     if (o->shard_n > 0)
         take_shard(o, p);
+    size_t unknown = 0;
     for (size_t i = 0; i < p->njobs; i++) {
         struct job *j = &p->jobs[i];
         settings_stamp(&j->params.settings, &j->params.policy,
                        j->params.stamp);
         if (o->newer)
-            take_newer(o, j);
+            take_newer(o, j, &unknown);
     }
+    /* Keeping them would keep the stale ones silently. */
+    if (unknown > 0)
+        message("tempitch: --newer: %zu output%s in a format that keeps no "
+                "settings stamp (W64, AU, ...): made again, as nothing "
+                "tells whether %s current\n",
+                unknown, unknown == 1 ? "" : "s",
+                unknown == 1 ? "it is" : "they are");
     return PLAN_OK;
 }

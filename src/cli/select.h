@@ -23,9 +23,10 @@
  *      is not older than its input (modification times, to the
  *      nanosecond where the file system keeps them; equal counts as
  *      current, as in make) and holds this job's stamp is not run and is
- *      reported up to date.  When the output's format keeps no strings
- *      (W64, AU, MP3, ...; see stamp.h) the times alone decide.  Any other
- *      existing output is stale and is replaced, as with --force.
+ *      reported up to date.  An output in a format that keeps no stamp
+ *      (W64, AU, ...; see stamp.h) cannot be shown current: it is made
+ *      again, and one line says how many were.  Any other existing output
+ *      is stale and is replaced, as with --force.
  */
 #ifndef TEMPITCH_CLI_SELECT_H
 #define TEMPITCH_CLI_SELECT_H

@@ -135,16 +135,23 @@ assert d["summary"]["up_to_date"] == 2 and d["summary"]["skipped"] == 0' \
     expect_stdout "up to date"
     run --newer -p 2 a.wav -o a.flac
     expect_stdout "1 ok"
-    # A format without strings (AU): the times alone decide (documented).
-    run -q -p 1 a.wav -o a.au
+    # MP3 keeps the stamp as its ID3 comment: a changed setting is seen.
+    run -q -p 2 a.wav -o a.mp3
     expect_status 0
-    run --newer -p 2 a.wav -o a.au
+    run --newer -p 2 a.wav -o a.mp3
     expect_status 0
     expect_stdout "up to date"
-    touch -d "$OLD" a.au
-    touch -d "$MID" a.wav
-    run --newer -p 2 a.wav -o a.au
+    run --newer -p 5 a.wav -o a.mp3
+    expect_status 0
     expect_stdout "1 ok"
+    # A format without strings (AU): nothing tells, so it is made again,
+    # and said so (never a stale output kept silently).
+    run -q -p 1 a.wav -o a.au
+    expect_status 0
+    run --newer -p 1 a.wav -o a.au
+    expect_status 0
+    expect_stdout "1 ok"
+    expect_stderr "tempitch: --newer: 1 output in a format that keeps no settings stamp (W64, AU, ...): made again, as nothing tells whether it is current"
     # Refusals stay refusals: the input itself is never "up to date".
     run --newer -p 1 a.wav -o a.wav
     expect_status 1
