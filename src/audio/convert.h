@@ -44,6 +44,20 @@ struct convert_format {
     int major;
     int subtype;
     int hint;
+    /* Encoder settings, each used only where its bit is in `set` (else
+     * libsndfile's default) and only by the formats it names:
+     *   flac_level     FLAC compression level 0 (fastest) .. 8 (smallest);
+     *                  the samples are the same at every level
+     *   lossy_quality  MP3, Ogg Vorbis and Opus: 0 (smallest) .. 10 (best)
+     *   bitrate_mode   MP3 and Opus: SF_BITRATE_MODE_CONSTANT, _AVERAGE
+     *                  or _VARIABLE */
+    int flac_level, lossy_quality, bitrate_mode;
+    unsigned set; /* CONVERT_SET_* */
+};
+enum {
+    CONVERT_SET_FLAC_LEVEL = 1,
+    CONVERT_SET_LOSSY_QUALITY = 2,
+    CONVERT_SET_BITRATE_MODE = 4
 };
 
 /* What to do to one file. */

@@ -414,6 +414,26 @@ static int prepare_dither(struct converter *c, const SF_INFO *in_info,
     return 0;
 }
 
+/* The encoder settings of `f` (convert.h) that apply to `format`, before
+ * any audio is written (libsndfile's rule).  libsndfile takes one
+ * compression level in 0..1 for all of them: for FLAC 8 times it is the
+ * FLAC level; for the lossy codecs 0 is the best quality. */
+static void set_encoder(SNDFILE *f, int format, const struct convert_format *e)
+{
+    int major = format & SF_FORMAT_TYPEMASK, sub = format & SF_FORMAT_SUBMASK;
+    double level = -1.0;
+    if (major == SF_FORMAT_FLAC && (e->set & CONVERT_SET_FLAC_LEVEL))
+        level = e->flac_level / 8.0;
+    if (sfformat_is_lossy(format) && (e->set & CONVERT_SET_LOSSY_QUALITY))
+        level = 1.0 - e->lossy_quality / 10.0;
+    if (level >= 0.0)
+        sf_command(f, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level);
+    int mode = e->bitrate_mode;
+    if ((e->set & CONVERT_SET_BITRATE_MODE) &&
+        (major == SF_FORMAT_MPEG || sub == SF_FORMAT_OPUS))
+        sf_command(f, SFC_SET_BITRATE_MODE, &mode, sizeof mode);
+}
+
 static SNDFILE *open_output(struct converter *c, SNDFILE *in,
                             const SF_INFO *in_info, int format, struct sink *to,
                             struct fdvio *vio, const char *out_path,
@@ -457,6 +477,7 @@ static SNDFILE *open_output(struct converter *c, SNDFILE *in,
     }
     if (to->downgrade)
         sf_command(out, SFC_RF64_AUTO_DOWNGRADE, NULL, SF_TRUE);
+    set_encoder(out, format, &params->format);
     /* A float WAV otherwise gets a PEAK chunk with a timestamp, and the
      * same run would not give the same bytes twice. */
     sf_command(out, SFC_SET_ADD_PEAK_CHUNK, NULL, SF_FALSE);

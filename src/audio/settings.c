@@ -73,6 +73,7 @@ static void shortest(char *buf, size_t size, double v)
 
 void settings_stamp(const struct settings *s,
                     const struct convert_policy *policy,
+                    const struct convert_format *format,
                     char stamp[SETTINGS_STAMP_MAX])
 {
     char pitch[32], tempo[32];
@@ -97,10 +98,21 @@ void settings_stamp(const struct settings *s,
     const char *dither = policy->dither == DITHER_SHAPED ? " --dither shaped"
                          : policy->dither == DITHER_NONE ? " --no-dither"
                                                          : "";
-    snprintf(stamp, SETTINGS_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s%s",
+    static const char *const bitrate[] = {" --bitrate-mode constant",
+                                          " --bitrate-mode average",
+                                          " --bitrate-mode variable"};
+    char lossy[64] = "";
+    if (format->set & CONVERT_SET_LOSSY_QUALITY)
+        snprintf(lossy, sizeof lossy, " --lossy-quality %d",
+                 format->lossy_quality);
+    if ((format->set & CONVERT_SET_BITRATE_MODE) && format->bitrate_mode >= 0 &&
+        format->bitrate_mode <= 2)
+        snprintf(lossy + strlen(lossy), sizeof lossy - strlen(lossy), "%s",
+                 bitrate[format->bitrate_mode]);
+    snprintf(stamp, SETTINGS_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s%s%s",
              TP_VERSION_STRING, pitch, tempo, formant, mode,
              policy->normalize ? " --normalize" : "",
-             policy->clip ? " --clip" : "", dither);
+             policy->clip ? " --clip" : "", dither, lossy);
 }
 
 /* Appends ".PART" (or "PART" at the start) to tag. */

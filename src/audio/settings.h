@@ -20,7 +20,7 @@
 #include <tempitch/stretch.h>
 
 /* Longest settings stamp, with its terminator. */
-enum { SETTINGS_STAMP_MAX = 160 };
+enum { SETTINGS_STAMP_MAX = 256 };
 
 /* Longest tag of an output name, with its terminator. */
 enum { SETTINGS_TAG_MAX = 96 };
@@ -82,7 +82,9 @@ const char *settings_quality_name(enum tp_quality quality);
  * with a pitch change: without one it changes nothing), " --fast" or
  * " --fine", and of the policy (convert.h) what changes integer outputs:
  * " --normalize", " --clip" (those that reach full scale), " --dither
- * shaped" or " --no-dither" (8- and 16-bit ones).  It
+ * shaped" or " --no-dither" (8- and 16-bit ones), then of the format
+ * what changes lossy ones: " --lossy-quality Q", " --bitrate-mode M"
+ * (not the FLAC level: the samples are the same).  It
  * names what decides the output's samples, each in one canonical
  * spelling: the pitch in semitones, the speed factor the file actually
  * gets (-t 0.8 is -T 1.25; with -D each file's own), every number in the
@@ -90,8 +92,10 @@ const char *settings_quality_name(enum tp_quality quality);
  * tempitch may make other samples.  (libsndfile appends
  * " (libsndfile-X.Y.Z)" in the file; stamp.h.) */
 struct convert_policy;
+struct convert_format;
 void settings_stamp(const struct settings *s,
                     const struct convert_policy *policy,
+                    const struct convert_format *format,
                     char stamp[SETTINGS_STAMP_MAX]);
 
 /* Writes the tag of output names into tag[SETTINGS_TAG_MAX]: one part per

@@ -145,6 +145,19 @@ const struct cli_option optable[] = {
 "sample format: pcm8 pcmu8 pcm16 pcm24 pcm32\n"
 "float double ulaw alaw vorbis opus mp3\n"
 "(default: the input's where the format allows)"},
+    {"flac-level", 0, OPT_CALL, MODE_BATCH, .take = read_encoder,
+     .what = "FLAC level", .lo = 0, .hi = 8, .arg = "N", .help =
+"FLAC compression level (%g..%g; default 5): higher\n"
+"is smaller and slower to write, the samples the\n"
+"same at every level"},
+    {"lossy-quality", 0, OPT_CALL, MODE_BATCH, .take = read_encoder,
+     .what = "lossy quality", .lo = 0, .hi = 10, .arg = "Q", .help =
+"MP3, Vorbis and Opus quality (%g..%g, 10 the best;\n"
+"default: libsndfile's, about 4 for Vorbis)"},
+    {"bitrate-mode", 0, OPT_CALL, MODE_BATCH, .take = read_encoder,
+     .arg = "MODE", .help =
+"MP3 and Opus: constant, average or variable\n"
+"(default: libsndfile's, constant)"},
     {"manifest", 0, OPT_TEXT, MODE_BATCH, AT(manifest),
      .what = "manifest", .arg = "CSV", .help =
 "jobs from a CSV file ('-': stdin) with a header\n"

@@ -261,6 +261,42 @@ int read_formant_semitones(struct option_parse *ps,
 /* --fast and --fine together are a usage error, not "the last wins": a
  * script that appends one to a command that already has the other has a
  * bug worth seeing. */
+/* --flac-level, --lossy-quality, --bitrate-mode: the encoder settings of
+ * convert.h's struct convert_format, each marked as given. */
+int read_encoder(struct option_parse *ps, const struct cli_option *row,
+                 const char *value)
+{
+    static const char *const modes[] = {
+        [SF_BITRATE_MODE_CONSTANT] = "constant",
+        [SF_BITRATE_MODE_AVERAGE] = "average",
+        [SF_BITRATE_MODE_VARIABLE] = "variable"};
+    struct convert_format *f = &ps->o->format;
+    long n;
+    if (strcmp(row->name, "bitrate-mode") == 0) {
+        for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+            if (strcmp(value, modes[i]) == 0) {
+                f->bitrate_mode = (int)i;
+                f->set |= CONVERT_SET_BITRATE_MODE;
+                return 0;
+            }
+        }
+        message("tempitch: invalid bitrate mode '%s' (expected constant, "
+                "average or variable)\n",
+                value);
+        return -1;
+    }
+    if (parse_int(value, row->what, (long)row->lo, (long)row->hi, &n) != 0)
+        return -1;
+    if (strcmp(row->name, "flac-level") == 0) {
+        f->flac_level = (int)n;
+        f->set |= CONVERT_SET_FLAC_LEVEL;
+    } else {
+        f->lossy_quality = (int)n;
+        f->set |= CONVERT_SET_LOSSY_QUALITY;
+    }
+    return 0;
+}
+
 /* --dither MODE and --no-dither: one setting, so given together (or
  * --dither twice, which options.c refuses) they are a usage error. */
 int read_dither(struct option_parse *ps, const struct cli_option *row,

@@ -51,6 +51,7 @@ int parse_int(const char *text, const char *what, long lo, long hi,
  * duration multiples; each a list A,B,C. */
 option_fn read_list;
 option_fn read_dither;
+option_fn read_encoder;
 option_fn read_duration;  /* -D SECONDS                               */
 option_fn read_threads;   /* -j N                                     */
 option_fn read_verbosity; /* -q -v: the last one wins                 */

@@ -125,7 +125,7 @@ enum plan_status select_jobs(const struct cli_options *o, struct plan *p)
     for (size_t i = 0; i < p->njobs; i++) {
         struct job *j = &p->jobs[i];
         settings_stamp(&j->params.settings, &j->params.policy,
-                       j->params.stamp);
+                       &j->params.format, j->params.stamp);
         if (o->newer)
             take_newer(o, j, &unknown);
     }

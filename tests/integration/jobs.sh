@@ -233,6 +233,46 @@ case_name_duplicates() {
     expect_files out a.0.wav a.1.wav
 }
 
+# The encoders' settings: the FLAC level changes the size, not the
+# samples; the lossy quality and the MP3 bitrate mode change the size and
+# are in the stamp (so --newer redoes a file made with another).
+case_encoder_settings() {
+    gen -d 2 in.wav
+    run -q -p 2 --flac-level 0 in.wav -o l0.flac
+    expect_status 0
+    run -q -p 2 --flac-level 8 in.wav -o l8.flac
+    expect_status 0
+    [[ $(info l0.flac hash) == $(info l8.flac hash) ]] ||
+        fail "the FLAC level changed the samples"
+    (($(stat -c %s l8.flac) < $(stat -c %s l0.flac) * 9 / 10)) ||
+        fail "level 8 is not smaller: $(stat -c %s l0.flac l8.flac)"
+    local ext
+    for ext in ogg mp3; do
+        run -q -p 2 --lossy-quality 1 in.wav -o q1.$ext
+        expect_status 0
+        run -q -p 2 --lossy-quality 9 in.wav -o q9.$ext
+        expect_status 0
+        (($(stat -c %s q1.$ext) * 3 / 2 < $(stat -c %s q9.$ext))) ||
+            fail "$ext: quality 1 is not much smaller than 9: $(stat -c %s q1.$ext q9.$ext)"
+    done
+    [[ $(info q9.ogg str_software) == *" --lossy-quality 9 ("* ]] ||
+        fail "stamp: $(info q9.ogg str_software)"
+    run -q -p 2 --bitrate-mode constant in.wav -o cbr.mp3
+    run -q -p 2 --bitrate-mode variable in.wav -o vbr.mp3
+    expect_status 0
+    cmp -s cbr.mp3 vbr.mp3 && fail "--bitrate-mode changed nothing"
+    run -q --newer -p 2 --lossy-quality 9 in.wav -o q9.mp3
+    expect_status 0
+    run --newer -p 2 --lossy-quality 5 in.wav -o q9.mp3
+    expect_stdout "1 ok"
+    run --flac-level 9 in.wav -o x.flac
+    expect_status 2
+    expect_stderr "tempitch: invalid FLAC level '9' (expected an integer in 0..8)"
+    run --bitrate-mode fast in.wav -o x.mp3
+    expect_status 2
+    expect_stderr "tempitch: invalid bitrate mode 'fast' (expected constant, average or variable)"
+}
+
 case_format_subtype() {
     gen -n 2000 in.wav
     gen -n 2000 -s pcm16 in16.wav

@@ -36,7 +36,8 @@ static void stamp_of(const struct settings *s, int normalize, int clip,
                      char out[SETTINGS_STAMP_MAX])
 {
     struct convert_policy policy = {.normalize = normalize, .clip = clip};
-    settings_stamp(s, &policy, out);
+    struct convert_format format = {0};
+    settings_stamp(s, &policy, &format, out);
 }
 
 static void test_conversions(void **state)
