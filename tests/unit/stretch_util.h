@@ -28,6 +28,19 @@
 #define TU_SANITIZED 0
 #endif
 
+/* 1 under ThreadSanitizer, which finds races: a test that runs one
+ * thread has none to show it, and is left to the other builds. */
+#if defined(__SANITIZE_THREAD__)
+#define TU_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define TU_TSAN 1
+#endif
+#endif
+#ifndef TU_TSAN
+#define TU_TSAN 0
+#endif
+
 /* Chunking of a streamed run.  Input chunks are drawn uniformly from
  * [in_min, in_max] frames and output buffer sizes from [out_min, out_max]
  * with a PCG32 seeded by `seed`; equal bounds give fixed sizes.  in_max 0
