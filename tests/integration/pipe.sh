@@ -335,4 +335,47 @@ case_cluster_parallel() {
     check_jsonl report.jsonl 'len(lines) == 24 and all(l["status"] == "up-to-date" for l in lines[12:])'
 }
 
+# slurm-shards.sbatch under the variables Slurm gives each array task (no
+# Slurm here): the union of the tasks of --array=1-3 is a single run; a
+# stepped array (1-5:2) is refused rather than leaving shards undone; a
+# task rerun alone takes N from --shards; no CPU count is asked for.
+case_slurm_script() {
+    local script=$SCRIPTS/cluster/slurm-shards.sbatch
+    ! grep -q '^#SBATCH --cpus-per-task' "$script" ||
+        fail "the script asks for a CPU count: it would stay pending on smaller nodes"
+    make_inputs in 9
+    run -q -j 1 -p 2 in/*.wav -o single
+    expect_status 0
+    local k
+    for k in 1 2 3; do
+        SLURM_ARRAY_TASK_ID=$k SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=3 \
+            SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_STEP=1 \
+            SLURM_SUBMIT_DIR=$PWD TEMPITCH=$TEMPITCH \
+            bash "$script" report.jsonl -p 2 in/*.wav -o arr/ >task.txt 2>&1 ||
+            fail "task $k failed: $(cat task.txt)"
+    done
+    diff -r single arr >/dev/null || fail "array differs: $(diff -rq single arr)"
+    check_jsonl report.jsonl 'len(lines) == 9'
+    set +e
+    SLURM_ARRAY_TASK_ID=3 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_MAX=5 \
+        SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_STEP=2 TEMPITCH=$TEMPITCH \
+        bash "$script" r2.jsonl -p 2 in/*.wav -o step/ >task.txt 2>&1
+    status=$?
+    set -e
+    [[ $status -eq 2 && ! -e step ]] || fail "a stepped array ran (exit $status): $(cat task.txt)"
+    grep -q 'some shards would not run' task.txt || fail "message: $(cat task.txt)"
+    # one task alone, N given: its share only, the same bytes
+    rm -rf arr/
+    SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=2 SLURM_ARRAY_TASK_MAX=2 \
+        SLURM_ARRAY_TASK_COUNT=1 TEMPITCH=$TEMPITCH \
+        bash "$script" --shards 3 r3.jsonl -p 2 in/*.wav -o arr/ >task.txt 2>&1 ||
+        fail "a rerun with --shards failed: $(cat task.txt)"
+    local f n=0
+    for f in arr/*.wav; do
+        cmp -s "$f" "single/${f#arr/}" || fail "$f differs from the single run"
+        n=$((n + 1))
+    done
+    ((n > 0 && n < 9)) || fail "task 2 of 3 made $n of 9 files"
+}
+
 run_case
