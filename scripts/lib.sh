@@ -11,6 +11,11 @@
 TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
     libsndfile1-dev libcmocka-dev valgrind time make parallel python3 sox
     lmms-common)
+# What only scripts/test needs besides: Slurm (slurmd, slurmctld,
+# slurm-client, munge) for the single-node cluster that
+# tests/integration/pipe.sh starts for scripts/cluster/slurm-shards.sbatch.
+# shellcheck disable=SC2034
+TEMPITCH_TEST_PACKAGES=(slurmd slurmctld slurm-client munge)
 
 log() {
     printf '==> [%d s] %s\n' "$SECONDS" "$*"

@@ -22,7 +22,13 @@ export TEMPITCH_TEST_SELFCHECK=1
 # Where this script lives, before leaving for the scratch directory.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tempitch-cli.XXXXXX")
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+# Commands a case adds (at_exit CMD) run first, e.g. to stop daemons.
+exit_hooks=()
+at_exit() {
+    exit_hooks+=("$1")
+}
+trap 'for h in "${exit_hooks[@]}"; do eval "$h"; done
+      chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 cd "$work"
 
 # shellcheck source=tests/integration/runner.sh

@@ -335,6 +335,17 @@ case_cluster_parallel() {
     check_jsonl report.jsonl 'len(lines) == 24 and all(l["status"] == "up-to-date" for l in lines[12:])'
 }
 
+# expect_share DIR SINGLE N: DIR holds some but not all of the N outputs
+# of the single run in SINGLE (one shard's), each the same bytes.
+expect_share() {
+    local f n=0
+    for f in "$1"/*.wav; do
+        cmp -s "$f" "$2/${f#"$1"/}" || fail "$f differs from the single run"
+        n=$((n + 1))
+    done
+    ((n > 0 && n < $3)) || fail "one shard made $n of $3 files"
+}
+
 # slurm-shards.sbatch under the variables Slurm gives each array task (no
 # Slurm here): the union of the tasks of --array=1-3 is a single run; a
 # stepped array (1-5:2) is refused rather than leaving shards undone; a
@@ -370,12 +381,124 @@ case_slurm_script() {
         SLURM_ARRAY_TASK_COUNT=1 TEMPITCH=$TEMPITCH \
         bash "$script" --shards 3 r3.jsonl -p 2 in/*.wav -o arr/ >task.txt 2>&1 ||
         fail "a rerun with --shards failed: $(cat task.txt)"
-    local f n=0
-    for f in arr/*.wav; do
-        cmp -s "$f" "single/${f#arr/}" || fail "$f differs from the single run"
-        n=$((n + 1))
+    expect_share arr single 9
+}
+
+# A free TCP port on localhost, for a private daemon.
+free_port() {
+    "$PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# Stops the daemons of start_slurm by their PIDs and waits (a few
+# seconds: they shut down gracefully) until they are gone.
+stop_slurm() {
+    local d=$1 p pid i
+    for p in slurmd slurmctld munged; do
+        [[ -f $d/$p.pid ]] || continue
+        pid=$(cat "$d/$p.pid")
+        kill "$pid" 2>/dev/null || continue
+        for ((i = 0; i < 100; i++)); do
+            kill -0 "$pid" 2>/dev/null || break
+            sleep 0.1
+        done
     done
-    ((n > 0 && n < 9)) || fail "task 2 of 3 made $n of 9 files"
+}
+
+# Starts munged, slurmctld and slurmd on this host, in the scratch
+# directory, with their own key, socket, ports, state and logs (nothing of
+# the machine's own Slurm, if it has one, is touched), and stops them by
+# PID at the end of the case.  Sets SLURM_CONF.
+start_slurm() {
+    local d=$PWD/slurm host
+    host=$(hostname -s)
+    mkdir -p "$d/state" "$d/spool"
+    head -c 1024 /dev/urandom >"$d/munge.key"
+    chmod 600 "$d/munge.key"
+    at_exit "stop_slurm '$d'"
+    /usr/sbin/munged -f --key-file="$d/munge.key" --socket="$d/munge.sock" \
+        --log-file="$d/munged.log" --pid-file="$d/munged.pid" \
+        --seed-file="$d/munged.seed" || fail "munged did not start"
+    cat >"$d/slurm.conf" <<EOT
+ClusterName=tempitchtest
+SlurmctldHost=$host(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+SlurmctldPort=$(free_port)
+SlurmdPort=$(free_port)
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$d/munge.sock
+StateSaveLocation=$d/state
+SlurmdSpoolDir=$d/spool
+SlurmctldPidFile=$d/slurmctld.pid
+SlurmdPidFile=$d/slurmd.pid
+SlurmctldLogFile=$d/slurmctld.log
+SlurmdLogFile=$d/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+ReturnToService=2
+MpiDefault=none
+JobCompType=jobcomp/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) State=UNKNOWN
+PartitionName=test Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+EOT
+    export SLURM_CONF=$d/slurm.conf
+    /usr/sbin/slurmctld -c -i || fail "slurmctld did not start: $(tail -5 "$d/slurmctld.log")"
+    /usr/sbin/slurmd || fail "slurmd did not start: $(tail -5 "$d/slurmd.log")"
+    local i
+    for ((i = 0; i < 100; i++)); do
+        [[ $(sinfo -h -o %t 2>/dev/null) == idle ]] && return 0
+        sleep 0.2
+    done
+    fail "the node did not come up: $(sinfo 2>&1; tail -5 "$d/slurmd.log")"
+}
+
+# slurm-shards.sbatch on a real single-node Slurm 22.05 (Debian's slurmd,
+# slurmctld and munge, installed by scripts/test): the union of a 1-3
+# array equals a single run byte for byte; a stepped array fails without
+# writing; a task rerun alone with --shards does its share.
+case_slurm_real() {
+    local tool
+    for tool in /usr/sbin/munged /usr/sbin/slurmctld /usr/sbin/slurmd; do
+        [[ -x $tool ]] || skip "no $tool (slurmd, slurmctld, munge)"
+    done
+    command -v sbatch >/dev/null 2>&1 || skip "no sbatch (slurm-client)"
+    [[ $(id -u) -eq 0 ]] || skip "slurmd needs root"
+    # the daemons run the command as it is: the other passes test it
+    sanitized && skip "sanitizer build"
+    [[ -n $PYTHON ]] || skip "no python3"
+    start_slurm
+    local script=$SCRIPTS/cluster/slurm-shards.sbatch
+    make_inputs in 7
+    run -q -j 1 -p 2 in/*.wav -o single
+    expect_status 0
+    TEMPITCH=$TEMPITCH timeout 120 sbatch --wait --quiet --array=1-3 \
+        --export=ALL "$script" report.jsonl -p 2 in/*.wav -o arr/ \
+        >sbatch.txt 2>&1 || fail "the array failed: $(cat sbatch.txt tempitch-*.log)"
+    diff -r single arr >/dev/null || fail "the array differs: $(diff -rq single arr)"
+    check_jsonl report.jsonl 'len(lines) == 7'
+    rm -f tempitch-*.log
+    set +e
+    TEMPITCH=$TEMPITCH timeout 120 sbatch --wait --quiet --array=1-5:2 \
+        --export=ALL "$script" r2.jsonl -p 2 in/*.wav -o step/ >sbatch.txt 2>&1
+    status=$?
+    set -e
+    [[ $status -ne 0 && ! -e step ]] || fail "a stepped array ran (exit $status)"
+    grep -q 'some shards would not run' tempitch-*.log ||
+        fail "no reason in the task logs: $(cat tempitch-*.log)"
+    rm -rf arr
+    TEMPITCH=$TEMPITCH timeout 120 sbatch --wait --quiet --array=2 \
+        --export=ALL "$script" --shards 3 r3.jsonl -p 2 in/*.wav -o arr/ \
+        >sbatch.txt 2>&1 || fail "a rerun with --shards failed: $(cat sbatch.txt tempitch-*.log)"
+    expect_share arr single 7
 }
 
 run_case
