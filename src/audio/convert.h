@@ -99,6 +99,12 @@ struct convert_params {
  * to the files it decodes. */
 size_t convert_clean_input(float *x, size_t n);
 
+/* How many samples of x[n] convert_clean_input would replace, changing
+ * nothing; the index of the first in *first when there is one (first may
+ * be NULL).  For callers that refuse such input instead (tempitch's
+ * Python module). */
+size_t convert_count_invalid(const float *x, size_t n, size_t *first);
+
 enum convert_status {
     CONVERT_OK,     /* the output is in place                           */
     CONVERT_FAILED, /* nothing written; `reason` says why               */

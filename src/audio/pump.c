@@ -102,15 +102,31 @@ int converter_prepare(struct converter *c, int channels, double rate,
     return settings_apply(&p->settings, c->engine);
 }
 
+/* The one test of what is not audio (convert.h).  Written so that NaN
+ * fails it too. */
+static int not_audio(float x)
+{
+    return !(fabsf(x) <= (float)CONVERT_INPUT_LIMIT);
+}
+
 size_t convert_clean_input(float *x, size_t n)
 {
     size_t invalid = 0;
     for (size_t i = 0; i < n; i++) {
-        /* Written so that NaN fails the test too. */
-        if (!(fabsf(x[i]) <= (float)CONVERT_INPUT_LIMIT)) {
+        if (not_audio(x[i])) {
             x[i] = 0.0f;
             invalid++;
         }
+    }
+    return invalid;
+}
+
+size_t convert_count_invalid(const float *x, size_t n, size_t *first)
+{
+    size_t invalid = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (not_audio(x[i]) && invalid++ == 0 && first != NULL)
+            *first = i;
     }
     return invalid;
 }

@@ -53,6 +53,17 @@ int settings_apply(const struct settings *s, tp_stretch *engine)
     return rc;
 }
 
+int settings_check(const struct settings *s)
+{
+    /* Cheap: an engine plans nothing until its first stream. */
+    tp_stretch *engine;
+    int rc = tp_stretch_create(&engine, 1, TP_RATE_MIN);
+    if (rc == TP_OK)
+        rc = settings_apply(s, engine);
+    tp_stretch_destroy(engine);
+    return rc;
+}
+
 const char *settings_quality_name(enum tp_quality quality)
 {
     return quality == TP_QUALITY_FAST   ? "fast"

@@ -73,6 +73,12 @@ double settings_duration(const struct settings *s);
  * refused. */
 int settings_apply(const struct settings *s, tp_stretch *engine);
 
+/* The error settings_apply would return for *s on a fresh engine (TP_OK,
+ * TP_ERR_TEMPO, TP_ERR_PITCH, TP_ERR_FORMANT, TP_ERR_QUALITY), without one
+ * at hand: the engine's ranges are checked by the engine.  TP_ERR_NOMEM
+ * when the engine for the check could not be made. */
+int settings_check(const struct settings *s);
+
 /* "fast", "balanced" or "fine", as the options spell the modes. */
 const char *settings_quality_name(enum tp_quality quality);
 

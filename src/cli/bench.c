@@ -423,6 +423,19 @@ const char *const bench_mode_name[MODES] = {"serial", "parallel"};
 
 /* ---- entry points ------------------------------------------------------- */
 
+void bench_summarize(const struct bench *b, struct bench_summary *s)
+{
+    *s = (struct bench_summary){0};
+    for (int m = 0; m < MODES; m++)
+        s->median[m] = median(b->times[m], b->o->reps);
+    s->speedup = s->median[MODE_PARALLEL] > 0.0
+                     ? s->median[MODE_SERIAL] / s->median[MODE_PARALLEL]
+                     : 0.0;
+    s->efficiency = s->speedup / b->workers[MODE_PARALLEL];
+    for (size_t j = 0; j < b->ntasks; j++)
+        s->differing += b->differ[j] != 0;
+}
+
 void bench_defaults(struct bench_options *o)
 {
     *o = (struct bench_options){
@@ -459,20 +472,12 @@ int bench_run(const struct bench_options *o)
         return status;
     }
 
-    struct bench_summary s = {0};
-    for (int m = 0; m < MODES; m++)
-        s.median[m] = median(b.times[m], o->reps);
-    s.speedup = s.median[MODE_PARALLEL] > 0.0
-                    ? s.median[MODE_SERIAL] / s.median[MODE_PARALLEL]
-                    : 0.0;
-    s.efficiency = s.speedup / b.workers[MODE_PARALLEL];
-    for (size_t j = 0; j < b.ntasks; j++)
-        s.differing += b.differ[j] != 0;
-
+    struct bench_summary s;
+    bench_summarize(&b, &s);
     if (o->json)
-        bench_print_json(&b, &s);
+        bench_print_json(stdout, &b, &s);
     else
-        bench_print_table(&b, &s);
+        bench_print_table(stdout, &b, &s);
     free_bench(&b);
     if (fflush(stdout) != 0) {
         message("tempitch: stdout: %s\n", strerror(errno));

@@ -1,6 +1,8 @@
 /*
  * benchtable.h -- the state of a --bench run (bench.c measures, fills it)
- * and its report, the table or the JSON object on stdout (benchtable.c).
+ * and its report, the table or the JSON object (benchtable.c); tempitch's
+ * Python module prints its own bench (python3 -m tempitch.bench) with
+ * them too.
  */
 #ifndef TEMPITCH_CLI_BENCHTABLE_H
 #define TEMPITCH_CLI_BENCHTABLE_H
@@ -11,6 +13,7 @@
 #include <tempitch/stretch.h>
 
 #include <stddef.h>
+#include <stdio.h>
 
 enum { MODE_SERIAL, MODE_PARALLEL, MODES };
 
@@ -35,6 +38,8 @@ struct bench_format {
 
 struct bench {
     const struct bench_options *o;
+    const char *title; /* what ran, at the head of the table; NULL:
+                          "tempitch --bench" */
     struct bench_task *tasks; /* what is timed: --bench-jobs of noise, or
                                  one per file                       */
     size_t ntasks;
@@ -58,11 +63,20 @@ struct bench_summary {
     size_t differing;
 };
 
-/* The table of *b's medians, speedup and efficiency, and the verdict on
- * the outputs' identity. */
-void bench_print_table(const struct bench *b, const struct bench_summary *s);
+/* Fills *s from the timed runs of *b: the median of each mode's
+ * b->times (b->o->reps each), the speedup (serial median / parallel
+ * median; 0 when the latter is 0), the efficiency (speedup per parallel
+ * worker) and the number of jobs flagged in b->differ. */
+void bench_summarize(const struct bench *b, struct bench_summary *s);
 
-/* The same as one JSON object. */
-void bench_print_json(const struct bench *b, const struct bench_summary *s);
+/* The table of *b's medians, speedup and efficiency, and the verdict on
+ * the outputs' identity, on `out`.  Uses b->o, title, ntasks, tasks (the
+ * names of differing jobs), audio_seconds, workers and differ. */
+void bench_print_table(FILE *out, const struct bench *b,
+                       const struct bench_summary *s);
+
+/* The same as one JSON object (also b->times). */
+void bench_print_json(FILE *out, const struct bench *b,
+                      const struct bench_summary *s);
 
 #endif /* TEMPITCH_CLI_BENCHTABLE_H */

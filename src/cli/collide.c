@@ -74,13 +74,15 @@ static int compare_keys(const void *a, const void *b)
     return x->job < y->job ? -1 : x->job > y->job;
 }
 
-/* " (variant K)" or " (line L)" when the input alone does not say which
- * job it is; "" otherwise. */
+/* " (variant K)", " (manifest line L)" or " (pair N)" when the input
+ * alone does not say which job it is; "" otherwise. */
 static const char *which_job(const struct plan *p, const struct job *j,
                              char *buf, size_t size)
 {
     if (p->list.from_manifest)
         snprintf(buf, size, " (manifest line %lu)", j->entry->line);
+    else if (p->list.from_pairs)
+        snprintf(buf, size, " (pair %lu)", j->entry->line);
     else if (p->list.nvariants > 1)
         snprintf(buf, size, " (variant %zu)", j->entry->variant);
     else

@@ -205,13 +205,46 @@ static enum jobs_status from_manifest(const struct cli_options *o,
     return manifest_streams(o, l);
 }
 
+/* Pairs name files: standard streams and empty names are refused as on
+ * the command line, with the pair's number. */
+static enum jobs_status from_pairs(const struct cli_options *o,
+                                   struct job_list *l)
+{
+    size_t cap = 0;
+    l->from_pairs = 1;
+    l->nvariants = 1;
+    if (reserve(l, &cap, o->ninputs) != 0)
+        return out_of_memory();
+    for (size_t i = 0; i < o->ninputs; i++) {
+        const char *in = o->inputs[i], *out = o->outputs[i];
+        const char *why = in[0] == '\0' || out[0] == '\0' ? "empty file name"
+                          : convert_is_stdio(in) || convert_is_stdio(out)
+                              ? "'-' (a standard stream to the command) cannot "
+                                "be a pair's file: write ./- for a file of "
+                                "that name"
+                              : NULL;
+        if (why != NULL) {
+            message("tempitch: pair %zu: %s\n", i + 1, why);
+            return JOBS_USAGE;
+        }
+        struct list_entry *s = &l->entries[l->n++];
+        memset(s, 0, sizeof *s);
+        s->input = in;
+        s->output = out;
+        s->line = (unsigned long)i + 1;
+        s->settings = o->settings;
+    }
+    return JOBS_OK;
+}
+
 enum jobs_status jobs_build(const struct cli_options *o,
                             const struct stat *skip, struct job_list *l)
 {
     memset(l, 0, sizeof *l);
     l->nvariants = o->npitch * (o->settings.tempo_opt == 'D' ? 1 : o->ntempo);
-    enum jobs_status s =
-        o->manifest != NULL ? from_manifest(o, l) : from_operands(o, skip, l);
+    enum jobs_status s = o->outputs != NULL    ? from_pairs(o, l)
+                         : o->manifest != NULL ? from_manifest(o, l)
+                                               : from_operands(o, skip, l);
     if (s != JOBS_OK)
         jobs_free(l);
     return s;

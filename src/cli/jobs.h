@@ -3,7 +3,11 @@
  *
  * Jobs come from the FILE operands (a directory operand, with -r, gives
  * the audio files of its tree: walk.h) or from the rows of a --manifest
- * (manifest.h), never both.  Each input becomes one job per combination of
+ * (manifest.h), never both; or, for a program that embeds the batch
+ * (tempitch's Python module), from (input, output) pairs: the options'
+ * `inputs` and `outputs`, one job per pair with the options' settings
+ * (the lists are not used), each output used as written, as a manifest's
+ * is.  Each operand or row becomes one job per combination of
  * the -p/-f and -T/-t lists: inputs outer, then pitch, then tempo, so
  * `-p -2,0,2 -T 0.9,1.1 a.wav` runs a.wav six times, {variant} 0..5.  A
  * manifest row that gives its own pitch or tempo replaces that list for
@@ -26,7 +30,8 @@ struct list_entry {
     size_t root_len;          /* walked files: input + root_len is the path
                                  below the directory operand; 0 otherwise     */
     const char *output;       /* a manifest row's output, or NULL             */
-    unsigned long line;       /* manifest line of the row, or 0               */
+    unsigned long line;       /* manifest line of the row, the number of a
+                                 pair (from 1), or 0                          */
     struct settings settings; /* this job's: its pitch and tempo of
                                  the lists, as spelt (with -D the
                                  plan sets the speed factor)        */
@@ -40,6 +45,7 @@ struct job_list {
     size_t n;
     size_t nvariants;        /* combinations per input (the lists' product)   */
     int from_manifest;       /* the jobs are manifest rows                    */
+    int from_pairs;          /* the jobs are the options' input/output pairs  */
     int single;              /* one file operand, not walked, one combination:
                                 -o may name the output file itself            */
     struct walk_list walked; /* owns the walked paths */

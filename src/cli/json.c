@@ -2,10 +2,13 @@
  * json.c -- the command's JSON writers and the object of a job; see
  * json.h.
  */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
+
 #include "json.h"
 #include "report.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not one:
@@ -177,4 +180,24 @@ void json_job_members(FILE *out, const struct cli_options *o,
         fprintf(out, "\"%lu/%lu\"", o->shard_k, o->shard_n);
     else
         fputs("null", out);
+}
+
+/* Built in memory (open_memstream), so that the writers above serve here
+ * too and the line can leave in one piece (jsonl.h). */
+char *json_job_line(const struct cli_options *o, const struct job *j,
+                    size_t *len)
+{
+    char *line = NULL;
+    *len = 0;
+    FILE *out = open_memstream(&line, len);
+    if (out == NULL)
+        return NULL;
+    fprintf(out, "{\"schema\":%d,", JSON_SCHEMA);
+    json_job_members(out, o, j);
+    fputs("}\n", out);
+    if (fclose(out) != 0) {
+        free(line);
+        return NULL;
+    }
+    return line;
 }

@@ -64,4 +64,11 @@ void json_settings(FILE *out, const struct settings *s, double tempo,
 void json_job_members(FILE *out, const struct cli_options *o,
                       const struct job *j);
 
+/* The --report line of job *j: {"schema":JSON_SCHEMA, then its members},
+ * and a newline, in a string the caller frees, its length (without the
+ * terminator) in *len; NULL when out of memory.  jsonl.c writes it, and
+ * tempitch's Python module returns it as each file's result. */
+char *json_job_line(const struct cli_options *o, const struct job *j,
+                    size_t *len);
+
 #endif /* TEMPITCH_CLI_JSON_H */

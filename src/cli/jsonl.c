@@ -1,12 +1,12 @@
 /*
  * jsonl.c -- `--report FILE`: JSON Lines per job; see jsonl.h.
  *
- * A line is built in memory (open_memstream, so report.c's JSON string
- * writer serves here too) and then written with a single write(2): with
- * O_APPEND the kernel places each write at the end of the file as one
- * piece, which is what lets concurrent shards share the file.
+ * A line is built in memory (json_job_line) and then written with a
+ * single write(2): with O_APPEND the kernel places each write at the end
+ * of the file as one piece, which is what lets concurrent shards share
+ * the file.
  */
-#define _POSIX_C_SOURCE 200809L /* open_memstream */
+#define _POSIX_C_SOURCE 200809L /* O_CLOEXEC */
 
 #include "jsonl.h"
 #include "json.h"
@@ -43,14 +43,6 @@ struct jsonl *jsonl_open(const char *path)
     return r;
 }
 
-static void write_line(FILE *out, const struct cli_options *o,
-                       const struct job *j)
-{
-    fprintf(out, "{\"schema\":%d,", JSON_SCHEMA);
-    json_job_members(out, o, j);
-    fputs("}\n", out);
-}
-
 /* One write(2) for the whole line; a short write (a full disk) is
  * finished with more, as nothing else can be done about it then. */
 static int write_all(int fd, const char *buf, size_t len)
@@ -72,15 +64,9 @@ int jsonl_job(struct jsonl *r, const struct cli_options *o, const struct job *j)
 {
     if (r->failed)
         return -1;
-    char *line = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&line, &len);
-    int err = ENOMEM;
-    if (out != NULL) {
-        write_line(out, o, j);
-        if (fclose(out) == 0 && line != NULL)
-            err = write_all(r->fd, line, len);
-    }
+    size_t len;
+    char *line = json_job_line(o, j, &len);
+    int err = line != NULL ? write_all(r->fd, line, len) : ENOMEM;
     free(line);
     if (err != 0) {
         message("tempitch: %s: write error: %s\n", r->path, strerror(err));

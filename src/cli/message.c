@@ -14,9 +14,39 @@
 /* NULL: stderr itself. */
 static FILE *out;
 
+/* message_capture_start's memory stream, per thread (NULL: none). */
+static _Thread_local FILE *capture;
+static _Thread_local char *capture_text;
+static _Thread_local size_t capture_len;
+
 FILE *message_stream(void)
 {
+    if (capture != NULL)
+        return capture;
     return out != NULL ? out : stderr;
+}
+
+int message_capture_start(void)
+{
+    if (capture != NULL)
+        return -1;
+    capture_text = NULL;
+    capture_len = 0;
+    capture = open_memstream(&capture_text, &capture_len);
+    return capture != NULL ? 0 : -1;
+}
+
+char *message_capture_end(void)
+{
+    if (capture == NULL)
+        return NULL;
+    int failed = fclose(capture) != 0;
+    capture = NULL;
+    if (failed) {
+        free(capture_text);
+        capture_text = NULL;
+    }
+    return capture_text;
 }
 
 void message_silence_libraries(void)

@@ -30,4 +30,17 @@ FILE *message_stream(void);
  * once, before any thread starts; on failure nothing changes. */
 void message_silence_libraries(void);
 
+/* For a program that embeds the command's batch (tempitch's Python
+ * module): from message_capture_start() on, what message() and
+ * message_stream() would write in the calling thread (and only there) is
+ * kept in memory instead, until message_capture_end() hands it over:
+ * the lines, as the command would have printed them, in a string the
+ * caller frees (never NULL unless memory ran out; "" when nothing was
+ * said).  The workers of a batch print nothing (run.h), so a batch run
+ * from the capturing thread is captured whole.  Captures do not nest;
+ * message_capture_start() returns 0, or -1 (nothing changed) when out of
+ * memory or when this thread already captures. */
+int message_capture_start(void);
+char *message_capture_end(void);
+
 #endif

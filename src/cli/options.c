@@ -368,8 +368,7 @@ static int check_streams(const struct cli_options *o)
     return -1;
 }
 
-enum cli_parse_status options_parse(int argc, char **argv,
-                                    struct cli_options *opts)
+void options_defaults(struct cli_options *opts)
 {
     memset(opts, 0, sizeof *opts);
     settings_defaults(&opts->settings);
@@ -381,6 +380,12 @@ enum cli_parse_status options_parse(int argc, char **argv,
     opts->pitches[0] = 0.0;
     opts->tempos[0] = 1.0;
     bench_defaults(&opts->bench_opts);
+}
+
+enum cli_parse_status options_parse(int argc, char **argv,
+                                    struct cli_options *opts)
+{
+    options_defaults(opts);
 
     struct getopt_args g;
     build_getopt_args(&g);

@@ -68,6 +68,10 @@ struct cli_options {
                                        names ("flac"), or NULL         */
     const char *manifest;           /* --manifest FILE, "-" for stdin,
                                        or NULL                         */
+    /* Not an option: for a program that embeds the batch (tempitch's
+     * Python module), the output of each of the `inputs`, so that the
+     * pairs are the jobs (jobs.h), or NULL. */
+    char *const *outputs;
 };
 
 /* Largest N of --shard K/N. */
@@ -105,5 +109,11 @@ enum cli_parse_status {
  * for CLI_RUN, and then points into argv (keep argv alive). */
 enum cli_parse_status options_parse(int argc, char **argv,
                                     struct cli_options *opts);
+
+/* Fills *opts with what options_parse starts from: no inputs, the
+ * settings' defaults (settings_defaults), one worker per online CPU,
+ * normal verbosity, one-value pitch and tempo lists at their defaults,
+ * --bench's defaults.  For a program that fills the options itself. */
+void options_defaults(struct cli_options *opts);
 
 #endif /* TEMPITCH_CLI_OPTIONS_H */

@@ -359,8 +359,8 @@ static enum plan_status order_jobs(struct plan *p)
 }
 
 /* Step 4 for the subdirectories: the directory of each output that runs
- * (mirrored trees, --name with '/', manifest outputs).  A directory that
- * cannot be made fails its jobs only. */
+ * (mirrored trees, --name with '/', manifest and pair outputs).  A
+ * directory that cannot be made fails its jobs only. */
 static enum plan_status make_parents(struct plan *p)
 {
     char *last = NULL; /* the last directory made: outputs come in runs */
@@ -508,7 +508,7 @@ static enum plan_status plan_jobs(const struct cli_options *o,
         }
     }
     if (needs_parents && (mode == OUT_DIR || o->name_template != NULL ||
-                          p->list.from_manifest)) {
+                          p->list.from_manifest || p->list.from_pairs)) {
         status = make_parents(p);
         if (status != PLAN_OK)
             return status;
