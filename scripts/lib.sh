@@ -6,16 +6,19 @@
 # for the fault tests; make, GNU parallel and python3 (JSON checks) for
 # the pipeline tests (tests/integration/pipe.sh); sox for the pipe chain
 # test (tests/integration/streams.sh); lmms-common (8 MB of samples) for the
-# real recordings of the music regression test (music_regress.c).
+# real recordings of the music regression test (music_regress.c);
+# python3-dev, python3-numpy and python3-pytest for the Python module and
+# its tests (python/, tests/python/).
 # shellcheck disable=SC2034
 TEMPITCH_PACKAGES=(meson ninja-build pkg-config gcc libfftw3-dev
     libsndfile1-dev libcmocka-dev valgrind time make parallel python3 sox
-    lmms-common)
+    lmms-common python3-dev python3-numpy python3-pytest)
 # What only scripts/test needs besides: Slurm (slurmd, slurmctld,
 # slurm-client, munge) for the single-node cluster that
-# tests/integration/pipe.sh starts for scripts/cluster/slurm-shards.sbatch.
+# tests/integration/pipe.sh starts for scripts/cluster/slurm-shards.sbatch;
+# python3-soundfile for the README's Python example (tests/python).
 # shellcheck disable=SC2034
-TEMPITCH_TEST_PACKAGES=(slurmd slurmctld slurm-client munge)
+TEMPITCH_TEST_PACKAGES=(slurmd slurmctld slurm-client munge python3-soundfile)
 
 log() {
     printf '==> [%d s] %s\n' "$SECONDS" "$*"
