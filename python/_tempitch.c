@@ -3,11 +3,11 @@
  * engine's settings as Python arguments, its errors as exceptions,
  * stretch() and output_length(); see binding.h for the other parts.
  *
- * stretch() reuses one engine per Python thread (a pthread key, freed
- * when the thread ends), as the command's workers reuse theirs: a new
- * engine plans its FFTs on its first stream, which would otherwise be
- * paid on every call.  Reset, an engine is a fresh one (stretch.h), so
- * the reuse cannot show in the output.
+ * stretch() reuses engines per Python thread (a pthread key, freed when
+ * the thread ends), as the command's workers reuse theirs: a new engine
+ * plans its FFTs on its first stream, which would otherwise be paid on
+ * every call.  Reset, an engine is a fresh one (stretch.h), so the reuse
+ * cannot show in the output.
  */
 #define BINDING_IMPORTS_NUMPY
 #include "binding.h"
@@ -161,33 +161,71 @@ int binding_run_whole(tp_stretch *engine, const struct audio_in *in,
     return rc;
 }
 
-/* ---- one engine per thread ---------------------------------------------- */
+/* ---- engines per thread ------------------------------------------------ */
 
-static pthread_key_t engine_key;
+/* Formats (channels x rate) a thread keeps an engine for: a pipeline that
+ * mixes mono and stereo, or two rates, then plans each engine once
+ * instead of at every switch (which costs more than a short clip). */
+enum { THREAD_ENGINES = 4 };
 
-static void drop_engine(void *engine)
+/* A thread's engines, the most recently used first. */
+struct thread_engines {
+    tp_stretch *e[THREAD_ENGINES];
+};
+
+static pthread_key_t engines_key;
+
+static void drop_engines(void *engines)
 {
-    tp_stretch_destroy(engine);
+    struct thread_engines *t = engines;
+    for (int i = 0; t != NULL && i < THREAD_ENGINES; i++)
+        tp_stretch_destroy(t->e[i]);
+    free(t);
+}
+
+/* The thread's engine for channels x rate, made when it has none (the
+ * least recently used one goes when all are taken), moved to the front. */
+static int find_engine(struct thread_engines *t, int channels, double rate,
+                       tp_stretch **out)
+{
+    int i = 0;
+    while (i < THREAD_ENGINES && t->e[i] != NULL &&
+           (tp_stretch_get_channels(t->e[i]) != channels ||
+            tp_stretch_get_sample_rate(t->e[i]) != rate))
+        i++;
+    if (i == THREAD_ENGINES) {
+        i--;
+        tp_stretch_destroy(t->e[i]);
+        t->e[i] = NULL;
+    }
+    tp_stretch *e = t->e[i];
+    if (e == NULL) {
+        int rc = tp_stretch_create(&e, channels, rate);
+        if (rc != TP_OK)
+            return rc;
+    }
+    memmove(&t->e[1], &t->e[0], (size_t)i * sizeof t->e[0]);
+    t->e[0] = e;
+    *out = e;
+    return TP_OK;
 }
 
 int binding_thread_engine(int channels, double rate, const struct settings *s,
                           tp_stretch **out)
 {
-    tp_stretch *e = pthread_getspecific(engine_key);
-    int rc = TP_OK;
-    if (e != NULL && (tp_stretch_get_channels(e) != channels ||
-                      tp_stretch_get_sample_rate(e) != rate)) {
-        tp_stretch_destroy(e);
-        e = NULL;
+    struct thread_engines *t = pthread_getspecific(engines_key);
+    if (t == NULL) {
+        t = calloc(1, sizeof *t);
+        if (t == NULL || pthread_setspecific(engines_key, t) != 0) {
+            free(t);
+            return TP_ERR_NOMEM;
+        }
     }
-    if (e == NULL)
-        rc = tp_stretch_create(&e, channels, rate);
-    pthread_setspecific(engine_key, e);
+    int rc = find_engine(t, channels, rate, out);
     if (rc == TP_OK)
-        rc = tp_stretch_reset(e);
+        rc = tp_stretch_reset(*out);
     if (rc == TP_OK)
-        rc = settings_apply(s, e);
-    *out = e;
+        rc = settings_apply(s, *out);
     return rc;
 }
 
@@ -320,13 +358,13 @@ static PyMethodDef module_methods[] = {
 
 /* ---- the module --------------------------------------------------------- */
 
-/* The engine of the thread that unloads the module (the others' go with
- * their threads). */
+/* The engines of the thread that unloads the module (the others' go
+ * with their threads). */
 static void module_free(void *module)
 {
     (void)module;
-    drop_engine(pthread_getspecific(engine_key));
-    pthread_setspecific(engine_key, NULL);
+    drop_engines(pthread_getspecific(engines_key));
+    pthread_setspecific(engines_key, NULL);
 }
 
 static struct PyModuleDef module_def = {
@@ -372,7 +410,7 @@ PyMODINIT_FUNC PyInit__tempitch(void)
     import_array();
     static int key_made;
     if (!key_made) {
-        if (pthread_key_create(&engine_key, drop_engine) != 0)
+        if (pthread_key_create(&engines_key, drop_engines) != 0)
             return PyErr_NoMemory();
         key_made = 1;
     }

@@ -10,6 +10,7 @@
 #include "binding.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* The array's shape as "(2, 100000)", for messages. */
 static PyObject *shape_text(PyArrayObject *a)
@@ -210,22 +211,29 @@ float *audio_out_direct(PyArrayObject *out, int channels_first)
     return NULL;
 }
 
+/* Interleaved frames go over as they are; (channels, frames) is written
+ * a channel at a time, so that the writes are sequential. */
 void audio_out_fill(PyArrayObject *out, const float *src, size_t frames,
                     int channels, int channels_first)
 {
-    size_t nc = (size_t)channels;
-    /* Where sample (frame i, channel c) goes, in samples. */
-    size_t frame_step = channels_first && PyArray_NDIM(out) == 2 ? 1 : nc;
-    size_t channel_step = frame_step == 1 ? frames : 1;
-    if (PyArray_TYPE(out) == NPY_FLOAT) {
-        float *to = (float *)PyArray_DATA(out);
+    size_t nc = (size_t)channels, n = frames * nc;
+    int planar = channels_first && PyArray_NDIM(out) == 2 && nc > 1;
+    int single = PyArray_TYPE(out) == NPY_FLOAT;
+    if (!planar && single) {
+        memcpy(PyArray_DATA(out), src, n * sizeof *src);
+    } else if (!planar) {
+        double *to = PyArray_DATA(out);
+        for (size_t k = 0; k < n; k++)
+            to[k] = src[k];
+    } else if (single) {
+        float *to = PyArray_DATA(out);
         for (size_t c = 0; c < nc; c++)
             for (size_t i = 0; i < frames; i++)
-                to[i * frame_step + c * channel_step] = src[i * nc + c];
+                to[c * frames + i] = src[i * nc + c];
     } else {
-        double *to = (double *)PyArray_DATA(out);
+        double *to = PyArray_DATA(out);
         for (size_t c = 0; c < nc; c++)
             for (size_t i = 0; i < frames; i++)
-                to[i * frame_step + c * channel_step] = src[i * nc + c];
+                to[c * frames + i] = src[i * nc + c];
     }
 }

@@ -140,9 +140,10 @@ int binding_run_whole(tp_stretch *engine, const struct audio_in *in,
                       PyArrayObject *out, int channels_first, size_t *invalid,
                       size_t *first);
 
-/* The calling thread's engine for `channels` x `rate`, made on first use
- * and when they change (freed when the thread ends), reset and set to
- * *s: what stretch() runs on.  TP_OK or an engine code.  No GIL needed. */
+/* The calling thread's engine for `channels` x `rate` (a thread keeps a
+ * few, for different formats; they go when the thread ends), reset and
+ * set to *s: what stretch() runs on.  TP_OK or an engine code.  No GIL
+ * needed. */
 int binding_thread_engine(int channels, double rate, const struct settings *s,
                           tp_stretch **out);
 

@@ -214,3 +214,10 @@ def test_help_tells_everything():
                             "formant", "formant_semitones", "quality", "channels_first"]
     assert params["ratio"].kind is inspect.Parameter.KEYWORD_ONLY
     assert "Stretcher" in tempitch.__doc__ and "process_files" in tempitch.__doc__
+    # The ranges it states are the engine's (as docs.sh holds the manual
+    # to the command's options).
+    t = tempitch
+    for lo, hi in [(t.SEMITONES_MIN, t.SEMITONES_MAX), (t.TEMPO_MIN, t.TEMPO_MAX),
+                   (t.RATE_MIN, t.RATE_MAX), (1, t.CHANNELS_MAX),
+                   (t.FORMANT_SEMITONES_MIN, t.FORMANT_SEMITONES_MAX)]:
+        assert f"{lo:g}..{hi:g}" in doc, (lo, hi)
