@@ -47,6 +47,7 @@ from ._tempitch import (
 )
 
 __all__ = [
+    "__version__",
     "CHANNELS_MAX",
     "FORMANT_SEMITONES_MAX",
     "FORMANT_SEMITONES_MIN",
@@ -146,13 +147,27 @@ def process_file(inp, out, semitones=0.0, tempo=1.0, **settings):
     """Convert one file, `inp` into `out`; return its result.
 
     As process_files([(inp, out)], jobs=1, ...), with the same keyword
-    arguments (ratio, formant, formant_semitones, quality, force).
-    Returns the file's result (the object --report writes) when it is
-    converted; raises FileError (its str the command's message, e.g.
-    "a.wav: not an audio file (format not recognised)") when it failed
-    or was skipped because `out` exists and force is not given.
+    arguments.  Returns the file's result (the object --report writes)
+    when it is converted; raises FileError (its str the command's message,
+    e.g. "a.wav: not an audio file (format not recognised)") when it
+    failed or was skipped because `out` exists and force is not given.
     """
     (result,) = process_files([(inp, out)], 1, semitones, tempo, **settings)
     if result["status"] != "ok":
         raise FileError(result)
     return result
+
+
+def _one_file_signature():
+    """process_files' signature with (inp, out) for (pairs, jobs), so that
+    help(process_file) shows every keyword without restating them."""
+    import inspect
+
+    given = inspect.signature(process_files).parameters
+    inout = [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+             for n in ("inp", "out")]
+    rest = [p for name, p in given.items() if name not in ("pairs", "jobs")]
+    return inspect.Signature(inout + rest)
+
+
+process_file.__signature__ = _one_file_signature()

@@ -72,7 +72,8 @@ def options(argv):
     p.add_argument("--files", metavar="TEMPITCH",
                    help="process_files(jobs=1) against TEMPITCH -j 1 instead")
     p.add_argument("--runs", type=int, default=15, metavar="N",
-                   help="runs of each for --overhead (rounds for --files: 5)")
+                   help="runs of each for --overhead (rounds for --files: "
+                        "at most 9)")
     p.add_argument("--dir", metavar="DIR",
                    help="where --files makes its files (default: a temporary "
                         "directory in $TMPDIR or /tmp)")
@@ -179,7 +180,7 @@ def write_wav(path, x, rate):
 
 def files(a):
     """process_files(jobs=1) against the command's -j 1, same files."""
-    rounds = min(a.runs, 5)
+    rounds = min(a.runs, 9)
     frames = round(a.seconds * a.rate)
     with tempfile.TemporaryDirectory(prefix="tempitch-bench-", dir=a.dir) as tmp:
         names = [f"{j:02d}.wav" for j in range(a.bench_jobs)]
@@ -206,12 +207,13 @@ def files(a):
                    == open(os.path.join(tmp, "py", n), "rb").read()
                    for n in names)
     c, p = statistics.median(t_cmd[1:]), statistics.median(t_py[1:])
+    paired = statistics.median(y / x - 1 for x, y in zip(t_cmd[1:], t_py[1:]))
     print(f"{TITLE} --files: {a.bench_jobs} WAV files of {a.seconds:g} s x "
           f"{a.channels} channels @ {a.rate} Hz, {a.pitch:+g} st, tempo "
           f"{a.tempo:g}, {rounds} rounds, alternating")
     print(f"tempitch -j 1 (whole process)     median {c:.3f} s")
     print(f"process_files(jobs=1) (the call)  median {p:.3f} s   "
-          f"{100 * (p / c - 1):+.1f} %")
+          f"{100 * (p / c - 1):+.1f} % (paired median {100 * paired:+.1f} %)")
     print("outputs: " + ("byte-identical to the command's" if same and not bad
                          else "DIFFER from the command's"))
     return 0 if same and not bad else 1

@@ -6,8 +6,6 @@ import re
 import subprocess
 import sys
 
-import pytest
-
 SHORT = ["--seconds", "0.2", "--reps", "2", "-j", "2"]
 
 

@@ -152,6 +152,10 @@ def test_readme_example(tmp_path, gen_signal, monkeypatch):
 
 
 def test_docstrings():
+    import inspect
     for words in ("pairs", "jobs", "force", "--report", "ValueError", "GIL"):
         assert words in tempitch.process_files.__doc__
     assert "FileError" in tempitch.process_file.__doc__
+    assert str(inspect.signature(tempitch.process_file)) == (
+        "(inp, out, semitones=0.0, tempo=1.0, *, ratio=None, formant=False, "
+        "formant_semitones=0.0, quality='balanced', force=False)")
