@@ -176,7 +176,8 @@ enum plan_status collide_report(const struct cli_options *o,
 
 enum plan_status collide_output_operand(const struct cli_options *o)
 {
-    if (o->output != NULL || o->manifest != NULL || o->ninputs != 2)
+    if (o->output != NULL || o->manifest != NULL || o->outputs != NULL ||
+        o->ninputs != 2)
         return PLAN_OK;
     const char *first = o->inputs[0], *last = o->inputs[1];
     struct stat st;

@@ -32,10 +32,11 @@ enum plan_status collide_report(const struct cli_options *o,
                                 const int *st_ok);
 
 /* `tempitch -p 2 in.wav out.wav` in sox's order makes out.wav a second
- * input.  Without -o or --manifest, with exactly two operands of which
- * the first exists: when the second does not exist, or is an output of
- * tempitch (stamp.h) and --include-outputs is not given, prints
- * "did you mean -o out.wav?" and returns PLAN_USAGE; else PLAN_OK. */
+ * input.  Without -o, --manifest or pairs (options.h: every output
+ * named), with exactly two operands of which the first exists: when the
+ * second does not exist, or is an output of tempitch (stamp.h) and
+ * --include-outputs is not given, prints "did you mean -o out.wav?" and
+ * returns PLAN_USAGE; else PLAN_OK. */
 enum plan_status collide_output_operand(const struct cli_options *o);
 
 #endif /* TEMPITCH_CLI_COLLIDE_H */

@@ -85,6 +85,17 @@ def test_failures_are_results_in_pair_order(inputs, tmp_path):
     assert not (tmp_path / "o2.wav").exists() and (tmp_path / "o4.wav").is_file()
 
 
+def test_pairs_are_not_the_commands_operands(inputs, tmp_path):
+    """What the command reads into two bare operands (the second missing:
+    'did you mean -o'; an input that tempitch made: skipped) does not apply
+    to pairs, which name every output."""
+    r = tempitch.process_files([(inputs[0], tmp_path / "o1.wav"),
+                                (tmp_path / "missing.wav", tmp_path / "o2.wav")])
+    assert [x["status"] for x in r] == ["ok", "failed"]
+    again = tempitch.process_file(tmp_path / "o1.wav", tmp_path / "o3.wav", 2)
+    assert again["status"] == "ok" and again["frames_in"] == r[0]["frames_out"]
+
+
 def test_process_file_raises_file_error(inputs, tmp_path):
     with pytest.raises(tempitch.FileError) as e:
         tempitch.process_file(tmp_path / "nope.wav", tmp_path / "x.wav")
