@@ -252,12 +252,12 @@ static void read_header(const struct cli_options *o, struct job *j,
         if (h.frames >= 0 && h.rate > 0)
             j->seconds = (double)h.frames / h.rate;
         ours = h.by_tempitch && !o->include_outputs && o->output == NULL &&
-               o->outputs == NULL;
+               j->entry->output == NULL;
     }
     /* Without -o the outputs are written beside the inputs, so a second
      * run would take the first one's outputs as inputs (song.p+2.p+2.wav).
      * With -o they go elsewhere, and an input is what the user named; so
-     * with pairs, which name every output. */
+     * with a manifest row or a pair that names its output. */
     if (ours) {
         refuse(j, j->input, "%s", CONVERT_REASON_OURS);
         j->result.status = CONVERT_OURS;

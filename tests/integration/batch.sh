@@ -264,6 +264,11 @@ PY
     run -q -p 2 a.p+2.wav b.p+2.wav -o out
     expect_status 0
     [[ -f out/a.p+2.wav && -f out/b.p+2.wav ]] || fail "-o out: $(ls out)"
+    # a manifest row that names its output names its input too
+    printf 'input,output\na.p+2.wav,m.wav\n' >rows.csv
+    run -q -p 2 --manifest rows.csv
+    expect_status 0
+    [[ -f m.wav ]] || fail "a manifest row's tempitch input was skipped"
     no_temp_files .
 }
 
