@@ -153,8 +153,11 @@ static void on_tick(void *user, size_t finished, size_t total)
         fraction = audio / r->total_audio;
     /* A pass of --normalize read again, or a file between its last read
      * and its report, would move the line back: it only goes forward. */
-    if (fraction > 1.0)
-        fraction = 1.0;
+    /* All read is not all done (the engine's tail, the limiter, the
+     * encoder): 100 % only once every file is. */
+    double most = done < files ? 0.999 : 1.0;
+    if (fraction > most)
+        fraction = most;
     if (fraction < r->shown_fraction)
         fraction = r->shown_fraction;
     r->shown_fraction = fraction;

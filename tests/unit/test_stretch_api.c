@@ -585,8 +585,8 @@ static const double tempo_table[] = {0.05, 0.5, 0.8, 1.0, 1.25, 2.0, 20.0};
 static const double pitch_table[] = {0.0, 3.0, -7.0};
 /* Long outputs cost time (especially under sanitizers) and add nothing
  * the shorter ones do not cover; under the sanitizers the 200003-frame
- * input still runs at tempo 1 and above. */
-#define LEN_MAX_OUTPUT (TU_SANITIZED ? 250000.0 : 1000000.0)
+ * input still runs at tempo 2 and above. */
+#define LEN_MAX_OUTPUT (TU_SANITIZED ? 120000.0 : 1000000.0)
 #define GUARD_FRAMES 16
 #define GUARD_VALUE 12345.0f
 
