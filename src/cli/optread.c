@@ -297,8 +297,9 @@ int read_encoder(struct option_parse *ps, const struct cli_option *row,
     return 0;
 }
 
-/* --dither MODE and --no-dither: one setting, so given together (or
- * --dither twice, which options.c refuses) they are a usage error. */
+/* --dither MODE and --no-dither: one setting, so the two asking for
+ * different modes are a usage error (--dither twice options.c refuses;
+ * --no-dither may repeat, as options without a value may). */
 int read_dither(struct option_parse *ps, const struct cli_option *row,
                 const char *value)
 {
@@ -306,25 +307,24 @@ int read_dither(struct option_parse *ps, const struct cli_option *row,
         [DITHER_TPDF] = "tpdf", [DITHER_SHAPED] = "shaped",
         [DITHER_NONE] = "none"};
     (void)row;
-    if (ps->dither_given) {
+    int mode = value == NULL ? DITHER_NONE : -1;
+    for (size_t i = 0; mode < 0 && i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(value, names[i]) == 0)
+            mode = (int)i;
+    if (mode < 0) {
+        message("tempitch: invalid dither '%s' (expected tpdf, shaped or "
+                "none)\n",
+                value);
+        return -1;
+    }
+    if (ps->dither_given && ps->o->policy.dither != (enum dither_mode)mode) {
         message("tempitch: --dither and --no-dither both set the dither; "
                 "give only one\n");
         return -1;
     }
     ps->dither_given = 1;
-    if (value == NULL) {
-        ps->o->policy.dither = DITHER_NONE;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (strcmp(value, names[i]) == 0) {
-            ps->o->policy.dither = (enum dither_mode)i;
-            return 0;
-        }
-    }
-    message("tempitch: invalid dither '%s' (expected tpdf, shaped or none)\n",
-            value);
-    return -1;
+    ps->o->policy.dither = (enum dither_mode)mode;
+    return 0;
 }
 
 int read_quality(struct option_parse *ps, const struct cli_option *row,

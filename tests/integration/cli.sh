@@ -118,6 +118,8 @@ case_conflicting_options() {
     run --no-dither --dither shaped in.wav -o out.wav
     expect_status 2
     expect_stderr "tempitch: --dither and --no-dither both set the dither; give only one"
+    run -q -T 1.25 --no-dither --no-dither --subtype pcm16 in.wav -o nd.wav
+    expect_status 0
     run -q -T 1.25 --dither shaped --subtype pcm16 in.wav -o out.wav
     expect_status 0
     [[ $(info out.wav str_software) == *" -T 1.25 --dither shaped ("* ]] ||
