@@ -31,7 +31,21 @@ struct batch {
     enum plan_status plan;
     int ran;       /* run_batch started the workers                   */
     int capturing; /* message_capture_start succeeded                 */
+    PyThreadState *ts; /* the caller's, while the GIL is released        */
 };
+
+/* run_batch_until's question, about four times a second in the calling
+ * thread: has Ctrl-C (or another signal with a Python handler that
+ * raised) come?  Takes the GIL for the check; the exception it leaves
+ * is the call's. */
+static int interrupted(void *arg)
+{
+    struct batch *b = arg;
+    PyEval_RestoreThread(b->ts);
+    int stop = PyErr_CheckSignals() != 0;
+    b->ts = PyEval_SaveThread();
+    return stop;
+}
 
 /* Path `obj` (str, bytes or os.PathLike) as bytes kept alive in `keep`;
  * NULL with an error. */
@@ -92,7 +106,7 @@ static void run_pairs(struct batch *b)
     b->plan = plan_build(&b->o, &p);
     if (b->plan == PLAN_OK) {
         struct batch_stats st;
-        b->ran = run_batch(&p, &b->o, &st) == 0;
+        b->ran = run_batch_until(&p, &b->o, &st, interrupted, b) == 0;
         b->lines = calloc(p.njobs + 1, sizeof *b->lines);
         for (size_t i = 0; b->ran && b->lines != NULL && i < p.njobs; i++) {
             size_t len;
@@ -206,10 +220,11 @@ static PyObject *py_process_files(PyObject *module, PyObject *args,
 
     PyObject *keep = PyList_New(0), *result = NULL;
     if (keep != NULL && read_pairs(&b, pairs, keep) == 0) {
-        PyThreadState *ts = PyEval_SaveThread();
+        b.ts = PyEval_SaveThread();
         run_pairs(&b);
-        PyEval_RestoreThread(ts);
-        result = batch_result(&b);
+        PyEval_RestoreThread(b.ts);
+        /* interrupted: the files that ran are complete, no other started */
+        result = PyErr_Occurred() ? NULL : batch_result(&b);
     }
     batch_free(&b);
     Py_XDECREF(keep);

@@ -125,6 +125,8 @@ enum convert_status {
  * for the same two refusals: one spelling for both. */
 #define CONVERT_REASON_EXISTS "exists (use --force to overwrite)"
 #define CONVERT_REASON_IS_INPUT "is the input file (refusing to overwrite it)"
+/* Why a file of a batch that was told to stop (run.h) was not made. */
+#define CONVERT_REASON_STOPPED "not started: the batch was stopped"
 /* Why an input that is an output of tempitch is skipped. */
 #define CONVERT_REASON_OURS                                                    \
     "made by tempitch (an earlier output; --include-outputs processes it)"

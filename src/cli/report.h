@@ -38,6 +38,7 @@ struct batch_stats {
     size_t ok, failed, skipped;
     size_t up_to_date; /* --newer found the output current (not an error) */
     int report_failed; /* --report could not be written (exit status 1)  */
+    int stopped;       /* run_batch_until was told to stop               */
     double wall; /* seconds from the first job start to the last report  */
     double sum;  /* the per-file times added up: what one worker needed */
     int threads; /* worker threads used: min(-j, jobs that ran)          */

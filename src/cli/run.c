@@ -48,6 +48,10 @@ struct run {
     atomic_ullong audio_done; /* microseconds of audio finished        */
 
     struct jsonl *jsonl; /* --report, or NULL */
+
+    int (*stop)(void *arg); /* asked at each tick, or NULL (run.h)   */
+    void *stop_arg;
+    tp_pool *pool;
 };
 
 static int run_job(void *user, size_t k, int worker)
@@ -132,6 +136,10 @@ static void on_tick(void *user, size_t finished, size_t total)
 {
     (void)total;
     struct run *r = user;
+    if (r->stop != NULL && !r->st->stopped && r->stop(r->stop_arg)) {
+        r->st->stopped = 1;
+        tp_pool_cancel(r->pool);
+    }
     size_t files = r->plan->njobs;
     size_t done = r->refused + finished;
     /* By audio when every length is known (long files weigh more), by
@@ -204,12 +212,13 @@ static int run_pool(struct run *r)
     rc = tp_pool_create(&pool, threads);
     if (rc != 0)
         goto out;
+    r->pool = pool;
     tp_pool_run_args args = {
         .jobs = p->nrun,
         .order = start,
         .job = run_job,
         .done = on_done,
-        .tick = r->progress.enabled ? on_tick : NULL,
+        .tick = r->progress.enabled || r->stop != NULL ? on_tick : NULL,
         .tick_ms = 250,
         .user = r,
     };
@@ -218,6 +227,16 @@ static int run_pool(struct run *r)
     r->st->wall = clock_seconds() - t0;
     if (rc > 0)
         rc = 0; /* a count of failed jobs: they are reported already */
+    /* After a stop the jobs that never started have no outcome yet. */
+    for (size_t k = 0; r->st->stopped && k < p->nrun; k++) {
+        struct job *j = &p->jobs[r->slot_job[k]];
+        if (j->took < 0) {
+            j->result.status = CONVERT_FAILED;
+            j->result.about = j->input;
+            snprintf(j->result.reason, sizeof j->result.reason, "%s",
+                     CONVERT_REASON_STOPPED);
+        }
+    }
 
 out:
     if (rc != 0)
@@ -237,8 +256,15 @@ out:
 int run_batch(struct plan *p, const struct cli_options *o,
               struct batch_stats *st)
 {
+    return run_batch_until(p, o, st, NULL, NULL);
+}
+
+int run_batch_until(struct plan *p, const struct cli_options *o,
+                    struct batch_stats *st, int (*stop)(void *arg), void *arg)
+{
     *st = (struct batch_stats){0};
-    struct run r = {.plan = p, .opts = o, .st = st};
+    struct run r = {
+        .plan = p, .opts = o, .st = st, .stop = stop, .stop_arg = arg};
     atomic_init(&r.audio_done, 0);
     r.refused = p->njobs - p->nrun;
     progress_start(&r.progress,

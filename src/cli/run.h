@@ -33,4 +33,12 @@
 int run_batch(struct plan *p, const struct cli_options *o,
               struct batch_stats *st);
 
+/* run_batch, asking stop(arg) about four times a second, in the calling
+ * thread, whether to stop: once it returns nonzero no further file is
+ * started, the running ones finish (their outputs complete, as ever),
+ * and the files that never started fail with CONVERT_REASON_STOPPED;
+ * st->stopped is then set.  (The Python module's Ctrl-C.) */
+int run_batch_until(struct plan *p, const struct cli_options *o,
+                    struct batch_stats *st, int (*stop)(void *arg), void *arg);
+
 #endif /* TEMPITCH_CLI_RUN_H */

@@ -96,6 +96,31 @@ def test_pairs_are_not_the_commands_operands(inputs, tmp_path):
     assert again["status"] == "ok" and again["frames_in"] == r[0]["frames_out"]
 
 
+def test_ctrl_c_stops_the_batch(tmp_path, gen_signal):
+    """KeyboardInterrupt during process_files: raised soon, the outputs
+    made are complete, the others not started, no temporary files."""
+    import _thread
+    import threading
+
+    import soundfile
+
+    src = tmp_path / "in.wav"
+    subprocess.run([gen_signal, "-d", "3", str(src)], check=True)
+    pairs = [(src, tmp_path / "out" / f"o{i}.wav") for i in range(60)]
+    (tmp_path / "out").mkdir()
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        tempitch.process_files(pairs, jobs=1, tempo=1.25)
+    timer.cancel()
+    made = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert 0 < len(made) < len(pairs), made
+    assert all(name.endswith(".wav") and not name.startswith(".") for name in made), made
+    want = tempitch.output_length(3 * 44100, 1.25)
+    for name in made:
+        assert soundfile.info(str(tmp_path / "out" / name)).frames == want
+
+
 def test_process_file_raises_file_error(inputs, tmp_path):
     with pytest.raises(tempitch.FileError) as e:
         tempitch.process_file(tmp_path / "nope.wav", tmp_path / "x.wav")
