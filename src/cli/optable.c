@@ -189,9 +189,9 @@ const struct cli_option optable[] = {
 "to date' and keep the exit status 0"},
     {"include-outputs", 0, OPT_FLAG, MODE_BATCH, AT(include_outputs), .help =
 "also process inputs that are outputs of tempitch\n"
-"(they hold its stamp): without it they are\n"
-"skipped, so that a second run beside the first\n"
-"one's outputs does not process them again"},
+"(they hold its stamp): without it, and without\n"
+"-o, they are skipped, so that a second run beside\n"
+"the first one's outputs does not process them"},
     {"shard", 0, OPT_CALL, MODE_BATCH, .take = read_shard,
      .lo = 1, .hi = CLI_SHARDS_MAX, .arg = "K/N", .help =
 "process only share K of N of the files\n"

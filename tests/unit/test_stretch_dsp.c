@@ -79,6 +79,9 @@ static void pitch_mono_sines(void **state)
         sig_sine(in, n, 1, rate, freqs[fi], 0.5, 0.3);
         for (size_t si = 0; si < COUNT(shifts); si++)
             for (size_t ti = 0; ti < COUNT(tempos); ti++) {
+                /* under the sanitizers -12, +3 and +12 st */
+                if (TU_SANITIZED && si % 2 == 1)
+                    continue;
                 size_t m = 0;
                 float *out =
                     stretch(1, rate, shifts[si], tempos[ti], in, n, &m);
