@@ -359,3 +359,21 @@ int convert_lacked_descriptor(const struct convert_result *r)
     return strcmp(r->reason, strerror(EMFILE)) == 0 ||
            strcmp(r->reason, strerror(ENFILE)) == 0;
 }
+
+static const char *const bitrate_names[] = {
+    [SF_BITRATE_MODE_CONSTANT] = "constant",
+    [SF_BITRATE_MODE_AVERAGE] = "average",
+    [SF_BITRATE_MODE_VARIABLE] = "variable"};
+
+const char *convert_bitrate_name(int mode)
+{
+    return mode >= 0 && mode < 3 ? bitrate_names[mode] : "?";
+}
+
+int convert_bitrate_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof bitrate_names / sizeof bitrate_names[0]; i++)
+        if (strcmp(name, bitrate_names[i]) == 0)
+            return (int)i;
+    return -1;
+}

@@ -54,6 +54,11 @@ struct convert_format {
     int flac_level, lossy_quality, bitrate_mode;
     unsigned set; /* CONVERT_SET_* */
 };
+/* "constant", "average" or "variable", as --bitrate-mode spells
+ * SF_BITRATE_MODE_CONSTANT, _AVERAGE and _VARIABLE; the mode of `name`, or
+ * -1. */
+const char *convert_bitrate_name(int mode);
+int convert_bitrate_named(const char *name);
 enum {
     CONVERT_SET_FLAC_LEVEL = 1,
     CONVERT_SET_LOSSY_QUALITY = 2,

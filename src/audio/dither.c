@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* A shaped loop whose output was clipped at the codes feeds back the
  * whole excess; beyond a few steps that would only make the next samples
@@ -77,6 +78,22 @@ void dither_apply(struct dither *d, float *x, size_t frames)
             x[i * (size_t)ch + (size_t)c] = q * inv;
         }
     }
+}
+
+static const char *const mode_names[] = {
+    [DITHER_TPDF] = "tpdf", [DITHER_SHAPED] = "shaped", [DITHER_NONE] = "none"};
+
+const char *dither_mode_name(enum dither_mode mode)
+{
+    return mode_names[mode];
+}
+
+int dither_mode_named(const char *name)
+{
+    for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++)
+        if (strcmp(name, mode_names[i]) == 0)
+            return (int)i;
+    return -1;
 }
 
 void dither_free(struct dither *d)

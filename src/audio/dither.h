@@ -54,6 +54,12 @@ int dither_prepare(struct dither *d, enum dither_mode mode, int channels,
  * are clipped to the largest codes.  Nothing is done in DITHER_NONE. */
 void dither_apply(struct dither *d, float *x, size_t frames);
 
+/* "tpdf", "shaped" or "none", as --dither spells the mode. */
+const char *dither_mode_name(enum dither_mode mode);
+
+/* The mode --dither spells `name`, or -1. */
+int dither_mode_named(const char *name);
+
 /* Frees the buffers; the struct may be prepared again. */
 void dither_free(struct dither *d);
 

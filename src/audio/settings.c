@@ -106,20 +106,20 @@ void settings_stamp(const struct settings *s,
     const char *mode = s->quality == TP_QUALITY_FAST   ? " --fast"
                        : s->quality == TP_QUALITY_FINE ? " --fine"
                                                        : "";
-    const char *dither = policy->dither == DITHER_SHAPED ? " --dither shaped"
-                         : policy->dither == DITHER_NONE ? " --no-dither"
-                                                         : "";
-    static const char *const bitrate[] = {" --bitrate-mode constant",
-                                          " --bitrate-mode average",
-                                          " --bitrate-mode variable"};
+    char dither[32] = "";
+    if (policy->dither == DITHER_NONE)
+        snprintf(dither, sizeof dither, " --no-dither");
+    else if (policy->dither != DITHER_TPDF)
+        snprintf(dither, sizeof dither, " --dither %s",
+                 dither_mode_name(policy->dither));
     char lossy[64] = "";
     if (format->set & CONVERT_SET_LOSSY_QUALITY)
         snprintf(lossy, sizeof lossy, " --lossy-quality %d",
                  format->lossy_quality);
-    if ((format->set & CONVERT_SET_BITRATE_MODE) && format->bitrate_mode >= 0 &&
-        format->bitrate_mode <= 2)
-        snprintf(lossy + strlen(lossy), sizeof lossy - strlen(lossy), "%s",
-                 bitrate[format->bitrate_mode]);
+    if (format->set & CONVERT_SET_BITRATE_MODE)
+        snprintf(lossy + strlen(lossy), sizeof lossy - strlen(lossy),
+                 " --bitrate-mode %s",
+                 convert_bitrate_name(format->bitrate_mode));
     snprintf(stamp, SETTINGS_STAMP_MAX, "tempitch %s -p %s -T %s%s%s%s%s%s%s",
              TP_VERSION_STRING, pitch, tempo, formant, mode,
              policy->normalize ? " --normalize" : "",

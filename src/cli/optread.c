@@ -266,24 +266,19 @@ int read_formant_semitones(struct option_parse *ps,
 int read_encoder(struct option_parse *ps, const struct cli_option *row,
                  const char *value)
 {
-    static const char *const modes[] = {
-        [SF_BITRATE_MODE_CONSTANT] = "constant",
-        [SF_BITRATE_MODE_AVERAGE] = "average",
-        [SF_BITRATE_MODE_VARIABLE] = "variable"};
     struct convert_format *f = &ps->o->format;
     long n;
     if (strcmp(row->name, "bitrate-mode") == 0) {
-        for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
-            if (strcmp(value, modes[i]) == 0) {
-                f->bitrate_mode = (int)i;
-                f->set |= CONVERT_SET_BITRATE_MODE;
-                return 0;
-            }
+        int mode = convert_bitrate_named(value);
+        if (mode < 0) {
+            message("tempitch: invalid bitrate mode '%s' (expected constant, "
+                    "average or variable)\n",
+                    value);
+            return -1;
         }
-        message("tempitch: invalid bitrate mode '%s' (expected constant, "
-                "average or variable)\n",
-                value);
-        return -1;
+        f->bitrate_mode = mode;
+        f->set |= CONVERT_SET_BITRATE_MODE;
+        return 0;
     }
     if (parse_int(value, row->what, (long)row->lo, (long)row->hi, &n) != 0)
         return -1;
@@ -303,14 +298,8 @@ int read_encoder(struct option_parse *ps, const struct cli_option *row,
 int read_dither(struct option_parse *ps, const struct cli_option *row,
                 const char *value)
 {
-    static const char *const names[] = {
-        [DITHER_TPDF] = "tpdf", [DITHER_SHAPED] = "shaped",
-        [DITHER_NONE] = "none"};
     (void)row;
-    int mode = value == NULL ? DITHER_NONE : -1;
-    for (size_t i = 0; mode < 0 && i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(value, names[i]) == 0)
-            mode = (int)i;
+    int mode = value == NULL ? DITHER_NONE : dither_mode_named(value);
     if (mode < 0) {
         message("tempitch: invalid dither '%s' (expected tpdf, shaped or "
                 "none)\n",

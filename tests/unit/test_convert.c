@@ -21,26 +21,17 @@
 #include <sndfile.h>
 
 #include "convert.h"
+#include "scratch.h"
 
 #include <tempitch/stretch.h>
 
-static char dir[] = "/tmp/tempitch-convert-XXXXXX";
-
-static const char *path(const char *name)
-{
-    static char buf[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 /* A 16-bit stereo WAV of `frames` frames: two sines and a click. */
 static void write_input(const char *name, sf_count_t frames)
 {
     SF_INFO info = {.samplerate = 44100, .channels = 2,
                     .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16};
-    SNDFILE *f = sf_open(path(name), SFM_WRITE, &info);
+    SNDFILE *f = sf_open(scratch_path(name), SFM_WRITE, &info);
     assert_non_null(f);
     float *x = calloc((size_t)frames * 2, sizeof *x);
     assert_non_null(x);
@@ -96,7 +87,7 @@ static struct convert_params params_for(double semitones, double tempo)
 static int setup(void **state)
 {
     (void)state;
-    if (mkdtemp(dir) == NULL)
+    if (scratch_make("convert") != 0)
         return -1;
     write_input("in.wav", 30011);
     return 0;
@@ -105,9 +96,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return scratch_remove();
 }
 
 static void exact_length(void **state)
@@ -125,13 +114,13 @@ static void exact_length(void **state)
                 struct convert_params p = params_for(2.0, tempos[t]);
                 p.settings.quality = modes[m];
                 struct convert_result r;
-                assert_int_equal(convert_file(c, path("in.wav"),
-                                              path(names[n]), &p, &r),
+                assert_int_equal(convert_file(c, scratch_path("in.wav"),
+                                              scratch_path(names[n]), &p, &r),
                                  CONVERT_OK);
                 size_t want = tp_output_length(30011, tempos[t]);
                 assert_int_equal(r.frames_in, 30011);
                 assert_int_equal(r.frames_out, want);
-                assert_int_equal(frames_of(path(names[n])), (sf_count_t)want);
+                assert_int_equal(frames_of(scratch_path(names[n])), (sf_count_t)want);
             }
     converter_free(c);
 }
@@ -144,15 +133,15 @@ static void same_bytes_any_converter(void **state)
     assert_non_null(b);
     struct convert_params p = params_for(-3.0, 1.1);
     struct convert_result r;
-    assert_int_equal(convert_file(a, path("in.wav"), path("a.wav"), &p, &r),
+    assert_int_equal(convert_file(a, scratch_path("in.wav"), scratch_path("a.wav"), &p, &r),
                      CONVERT_OK);
     /* b first does other work: a reused converter is a fresh one */
     struct convert_params q = params_for(5.0, 0.7);
-    assert_int_equal(convert_file(b, path("in.wav"), path("x.wav"), &q, &r),
+    assert_int_equal(convert_file(b, scratch_path("in.wav"), scratch_path("x.wav"), &q, &r),
                      CONVERT_OK);
-    assert_int_equal(convert_file(b, path("in.wav"), path("b.wav"), &p, &r),
+    assert_int_equal(convert_file(b, scratch_path("in.wav"), scratch_path("b.wav"), &p, &r),
                      CONVERT_OK);
-    assert_true(same_bytes(path("a.wav"), path("b.wav")));
+    assert_true(same_bytes(scratch_path("a.wav"), scratch_path("b.wav")));
     converter_free(a);
     converter_free(b);
 }
@@ -166,24 +155,24 @@ static void refusals(void **state)
     struct convert_result r;
     /* the input as its own output, even with force and another name */
     char other[300];
-    snprintf(other, sizeof other, "%s/./in.wav", dir);
-    assert_int_equal(convert_file(c, path("in.wav"), other, &p, &r),
+    snprintf(other, sizeof other, "%s/./in.wav", scratch_dir());
+    assert_int_equal(convert_file(c, scratch_path("in.wav"), other, &p, &r),
                      CONVERT_FAILED);
     assert_string_equal(r.reason, CONVERT_REASON_IS_INPUT);
-    assert_int_equal(frames_of(path("in.wav")), 30011);
+    assert_int_equal(frames_of(scratch_path("in.wav")), 30011);
     /* an existing output without force is kept */
     p.policy.force = 0;
-    assert_int_equal(convert_file(c, path("in.wav"), path("o.wav"), &p, &r),
+    assert_int_equal(convert_file(c, scratch_path("in.wav"), scratch_path("o.wav"), &p, &r),
                      CONVERT_EXISTS);
     assert_string_equal(r.reason, CONVERT_REASON_EXISTS);
     /* a missing input writes nothing, not even a temporary file */
     p.policy.force = 1;
     assert_int_equal(
-        convert_file(c, path("missing.wav"), path("m.wav"), &p, &r),
+        convert_file(c, scratch_path("missing.wav"), scratch_path("m.wav"), &p, &r),
         CONVERT_FAILED);
-    assert_int_equal(access(path("m.wav"), F_OK), -1);
+    assert_int_equal(access(scratch_path("m.wav"), F_OK), -1);
     char cmd[400];
-    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q '\\.tmp\\.'", dir);
+    snprintf(cmd, sizeof cmd, "ls -a '%s' | grep -q '\\.tmp\\.'", scratch_dir());
     assert_int_not_equal(system(cmd), 0);
     converter_free(c);
 }

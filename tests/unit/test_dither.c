@@ -27,6 +27,7 @@
 #include <sndfile.h>
 
 #include "convert.h"
+#include "scratch.h"
 #include "dither.h"
 
 #define RATE 44100
@@ -34,23 +35,13 @@
 #define FFT_N 32768
 #define PI 3.14159265358979323846
 
-static char dir[] = "/tmp/tempitch-dither-XXXXXX";
-
-static const char *path(const char *name)
-{
-    static char buf[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
 
 static void write_wav(const char *name, int subtype, const float *x,
                       sf_count_t frames)
 {
     SF_INFO info = {.samplerate = RATE, .channels = 1,
                     .format = SF_FORMAT_WAV | subtype};
-    SNDFILE *f = sf_open(path(name), SFM_WRITE, &info);
+    SNDFILE *f = sf_open(scratch_path(name), SFM_WRITE, &info);
     assert_non_null(f);
     assert_int_equal(sf_writef_float(f, x, frames), frames);
     sf_close(f);
@@ -84,7 +75,7 @@ static void convert(const char *in, const char *out, double tempo,
     struct converter *c = converter_new();
     assert_non_null(c);
     struct convert_result r;
-    assert_int_equal(convert_file(c, path(in), path(out), &p, &r), CONVERT_OK);
+    assert_int_equal(convert_file(c, scratch_path(in), scratch_path(out), &p, &r), CONVERT_OK);
     converter_free(c);
 }
 
@@ -185,7 +176,7 @@ static double *processed_quiet_tone(enum dither_mode mode, const char *name)
     free(x);
     convert("quiet.wav", name, 1.25, mode);
     sf_count_t m;
-    float *y = read_wav(path(name), &m);
+    float *y = read_wav(scratch_path(name), &m);
     double *p = spectrum(y, m);
     free(y);
     return p;
@@ -245,14 +236,14 @@ static void grid_determinism_and_copy(void **state)
     double *a = processed_quiet_tone(DITHER_TPDF, "a.wav");
     free(a);
     sf_count_t n1, n2;
-    float *x = read_wav(path("a.wav"), &n1);
+    float *x = read_wav(scratch_path("a.wav"), &n1);
     for (sf_count_t i = 0; i < n1; i++) {
         float s = x[i] * 32768.0f;
         assert_true(s == rintf(s));
     }
     double *b = processed_quiet_tone(DITHER_TPDF, "b.wav");
     free(b);
-    float *y = read_wav(path("b.wav"), &n2);
+    float *y = read_wav(scratch_path("b.wav"), &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(x, y, (size_t)n1 * sizeof *x);
     free(x);
@@ -266,8 +257,8 @@ static void grid_determinism_and_copy(void **state)
     write_wav("s16.wav", SF_FORMAT_PCM_16, in, n);
     free(in);
     convert("s16.wav", "copy.wav", 1.0, DITHER_TPDF);
-    x = read_wav(path("s16.wav"), &n1);
-    y = read_wav(path("copy.wav"), &n2);
+    x = read_wav(scratch_path("s16.wav"), &n1);
+    y = read_wav(scratch_path("copy.wav"), &n2);
     assert_int_equal(n1, n2);
     assert_memory_equal(x, y, (size_t)n1 * sizeof *x);
     free(x);
@@ -302,18 +293,13 @@ static void module(void **state)
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) == NULL ? -1 : 0;
+    return scratch_make("dither");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    static const char *names[] = {"quiet.wav", "plain.wav", "tpdf.wav",
-                                  "shaped.wav", "a.wav", "b.wav",
-                                  "s16.wav", "copy.wav"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        unlink(path(names[i]));
-    return rmdir(dir);
+    return scratch_remove();
 }
 
 int main(void)
