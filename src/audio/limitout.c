@@ -26,7 +26,7 @@ int limitout_prepare(struct limitout *o, int channels, double rate,
         int err = limiter_init(&o->lim, channels, rate, ceiling);
         if (err != 0)
             return err;
-        o->cap = 2 * max_block + o->lim.lookahead;
+        o->cap = 2 * max_block + o->lim.delay;
         o->ring = o->cap + 1;
         o->buf = malloc(o->cap * (size_t)channels * sizeof *o->buf);
         o->sizes = malloc(o->ring * sizeof *o->sizes);

@@ -75,14 +75,15 @@ void help_print(void)
 ".aiff ...; unknown: the input's).  Integer and lossy (MP3, Ogg)\n"
 "outputs cannot hold more than full scale: where a peak would exceed\n"
 "it, a look-ahead limiter lowers the gain smoothly from %g ms before\n"
-"the peak, to put it at %g, and lets it recover in about %g ms.  The\n"
-"number of limited samples is reported; an output that never gets\n"
-"there is untouched.  --clip clips instead, --normalize scales the\n"
-"whole output.  Input samples that are NaN, infinite or beyond 1e12\n"
-"are replaced by 0, with a warning.  Outputs are\n"
-"byte-identical whatever -j is.  Each is written to a temporary file\n"
-"beside it and renamed into place when complete: an error or a signal\n"
-"never leaves a partial output.\n"
+"the peak, to put it at %g, holds it across gaps of up to %g ms\n"
+"between peaks (the half-cycles of a low note) and lets it recover in\n"
+"about %g ms after the last.  The number of limited samples is\n"
+"reported; an output that never gets there is untouched.  --clip clips\n"
+"instead, --normalize scales the whole output.  Input samples that are\n"
+"NaN, infinite or beyond 1e12 are replaced by 0, with a warning.\n"
+"Outputs are byte-identical whatever -j is.  Each is written to a\n"
+"temporary file beside it and renamed into place when complete: an\n"
+"error or a signal never leaves a partial output.\n"
 "A progress line is shown on stderr when it is a terminal; the timing\n"
 "table goes to stdout.  Errors read 'tempitch: FILE: reason'; a bad file\n"
 "does not stop the others.\n"
@@ -92,7 +93,8 @@ void help_print(void)
 "error (nothing written); killed by SIGINT, SIGTERM or SIGHUP: finished\n"
 "outputs stay, no partial one, and the signal is the cause of death\n"
 "(130, 143, 129 in a shell).\n",
-        LIMITER_LOOKAHEAD_MS, CONVERT_LIMIT_CEILING, LIMITER_RELEASE_MS);
+        LIMITER_LOOKAHEAD_MS, CONVERT_LIMIT_CEILING, LIMITER_BRIDGE_MS,
+        LIMITER_RELEASE_MS);
     /* clang-format on */
 }
 
